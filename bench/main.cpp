@@ -1,0 +1,98 @@
+// trestle-bench: measures Trestle and its peers side by side in one run and prints ratios.
+//
+//   trestle-bench crypto [--json] [--seconds S]
+//
+// Exit codes: 0 success, 1 a measurement or cross-check failed, 2 usage error.
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "crypto_bench.hpp"
+
+namespace {
+
+std::string format_value(double value) { return value >= 100 ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value); }
+
+void print_table(const std::vector<trestle::bench::Row>& rows, double seconds) {
+  struct Line {
+    std::string op, unit, trestle, peer, peer_value, ratio;
+  };
+  std::vector<Line> lines = {{"operation", "unit", "trestle", "peer", "peer value", "trestle/peer"}};
+  for (const auto& row : rows) {
+    auto ratio = row.ratio();
+    lines.push_back({row.op, row.unit, format_value(row.trestle), row.peer,
+                     row.peer_value ? format_value(*row.peer_value) : "-", ratio ? fmt::format("{:.2f}", *ratio) : "-"});
+  }
+  std::size_t w[6] = {};
+  for (const Line& l : lines) {
+    const std::string* cells[6] = {&l.op, &l.unit, &l.trestle, &l.peer, &l.peer_value, &l.ratio};
+    for (int i = 0; i < 6; ++i) w[i] = std::max(w[i], cells[i]->size());
+  }
+  fmt::print("Trestle crypto benchmark: one thread, {} s per cell; peers: {}\n", seconds,
+             trestle::bench::crypto_peers_description());
+  for (const Line& l : lines) {
+    fmt::print("{:<{}}  {:<{}}  {:>{}}  {:<{}}  {:>{}}  {:>{}}\n", l.op, w[0], l.unit, w[1], l.trestle, w[2], l.peer, w[3],
+               l.peer_value, w[4], l.ratio, w[5]);
+  }
+}
+
+void print_json(const std::vector<trestle::bench::Row>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& row : rows) {
+    auto ratio = row.ratio();
+    out.push_back({{"op", row.op},
+                   {"unit", row.unit},
+                   {"trestle", row.trestle},
+                   {"peer", row.peer},
+                   {"peer_value", row.peer_value ? nlohmann::json(*row.peer_value) : nlohmann::json(nullptr)},
+                   {"ratio", ratio ? nlohmann::json(*ratio) : nlohmann::json(nullptr)}});
+  }
+  fmt::print("{}\n", out.dump(2));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Benchmarks Trestle against its peers (OpenSSL 3, libsecp256k1) in one run", "trestle-bench"};
+  app.require_subcommand(1);
+  bool json = false;
+  double seconds = 0.3;
+  CLI::App* crypto = app.add_subcommand(
+      "crypto", "Hashes and ciphers (MB/s, 8 KiB buffers) and signatures (ops/s), single-threaded; progress on stderr");
+  crypto->add_flag("--json", json,
+                   "Print a JSON array of objects with keys op, unit, trestle, peer, peer_value, ratio "
+                   "(peer_value and ratio are null when no peer offers the operation)");
+  crypto->add_option("--seconds", seconds, "Measuring time per cell, in seconds")
+      ->check(CLI::Range(0.001, 60.0))
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    fmt::print(stderr, "trestle-bench: {} (see --help)\n", e.what());
+    return 2;
+  }
+
+  try {
+    trestle::bench::CryptoBenchOptions options;
+    options.seconds_per_cell = seconds;
+    std::vector<trestle::bench::Row> rows = trestle::bench::run_crypto_bench(options);
+    if (json) {
+      print_json(rows);
+    } else {
+      print_table(rows, seconds);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "trestle-bench: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,38 @@
+#pragma once
+// The subcommands of `trestle`. Each add_* function registers its subcommands on `app`; when the
+// user picks one, CLI11 calls the subcommand's callback after parsing, which stores in `action`
+// what main() then runs. Parsing and running stay apart, so every parse error is reported before
+// any file is touched.
+
+#include <functional>
+#include <initializer_list>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "io.hpp"
+
+namespace trestle::cli {
+
+using Action = std::function<Outcome()>;
+
+// Puts `details` at the end of a subcommand's --help, before the exit-code footer it inherited,
+// so the list of subcommands stays one short line each.
+inline void add_details(CLI::App& command, const std::string& details) {
+  command.footer(details + "\n\n" + command.get_footer());
+}
+
+// Standard input can feed only one input. Throws CLI::ValidationError (reported as a usage error)
+// when more than one of `paths` is "-". Call it from a subcommand's callback.
+inline void require_one_stdin(std::initializer_list<const std::string*> paths) {
+  int count = 0;
+  for (const std::string* path : paths) count += *path == "-" ? 1 : 0;
+  if (count > 1) throw CLI::ValidationError("only one input can be read from standard input ('-')");
+}
+
+void add_hash_command(CLI::App& app, Action& action);
+void add_key_commands(CLI::App& app, Action& action);     // key gen|show|encrypt|decrypt
+void add_sign_commands(CLI::App& app, Action& action);    // sign, verify, recover
+void add_cipher_commands(CLI::App& app, Action& action);  // sm2 encrypt|decrypt, sm4
+
+}  // namespace trestle::cli
