@@ -209,10 +209,18 @@ TEST_CASE("sm2: sign and verify round trips for random keys, messages and user I
   }
 }
 
-TEST_CASE("sm2: fresh nonces make every signature different", "[sm2]") {
+TEST_CASE("sm2: deterministic nonces repeat, random nonces make every signature different", "[sm2]") {
   const PrivateKey key = example_key();
-  auto a = sm2::sign(key, as_bytes("same message"));
-  auto b = sm2::sign(key, as_bytes("same message"));
+  auto same1 = sm2::sign(key, as_bytes("same message"));
+  auto same2 = sm2::sign(key, as_bytes("same message"));
+  REQUIRE(same1.ok());
+  REQUIRE(same2.ok());
+  CHECK(same1.value() == same2.value());
+
+  auto e = sm2::message_digest(key.public_key(), as_bytes("same message"));
+  REQUIRE(e.ok());
+  auto a = sm2::sign_digest(key, e.value(), sm2::Nonce::kRandom);
+  auto b = sm2::sign_digest(key, e.value(), sm2::Nonce::kRandom);
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   CHECK(a.value() != b.value());

@@ -11,6 +11,10 @@
 
 #include "der.hpp"
 #include "sm2_curve.hpp"
+#include "sm2_reference.hpp"
+#include "sm2fast/batch_verify.hpp"
+#include "sm2fast/key_cache.hpp"
+#include "sm2fast/sm2_fast.hpp"
 #include "trestle/crypto/hash.hpp"
 #include "trestle/crypto/random.hpp"
 
@@ -224,6 +228,8 @@ Result<Hash256> message_digest(const PublicKey& key, ByteView message, std::stri
   return hasher.update(za).update(message).finish();
 }
 
+namespace reference {
+
 Result<Signature> sign_digest(const PrivateKey& key, const Hash256& digest) {
   if (key.type() != KeyType::kSm2) return wrong_key_type("SM2 sign", key.type());
   return guarded("SM2 sign", [&]() -> Result<Signature> {
@@ -241,11 +247,15 @@ Result<Signature> sign_digest(const PrivateKey& key, const Hash256& digest) {
   });
 }
 
+}  // namespace reference
+
 Result<Signature> sign(const PrivateKey& key, ByteView message, std::string_view user_id) {
   if (key.type() != KeyType::kSm2) return wrong_key_type("SM2 sign", key.type());
   TRESTLE_TRY(Hash256 e, message_digest(key.public_key(), message, user_id));  // A1, A2
   return sign_digest(key, e);
 }
+
+namespace reference {
 
 bool verify_digest(const PublicKey& key, const Hash256& digest, const Signature& signature) {
   if (key.type() != KeyType::kSm2) return false;
@@ -267,6 +277,58 @@ bool verify_digest(const PublicKey& key, const Hash256& digest, const Signature&
     return false;
   }
 }
+
+}  // namespace reference
+
+Result<Signature> sign_digest(const PrivateKey& key, const Hash256& digest, Nonce nonce) {
+  if (key.type() != KeyType::kSm2) return wrong_key_type("SM2 sign", key.type());
+  try {
+    return sm2fast::sign_digest(key.secret(), digest,
+                                nonce == Nonce::kRandom ? sm2fast::NonceMode::kRandom
+                                                        : sm2fast::NonceMode::kDeterministic);
+  } catch (const std::exception& e) {  // only std::bad_alloc building the G table on first use
+    return Error(ErrorCode::kInternal, std::string("SM2 sign: ") + e.what());
+  }
+}
+
+bool verify_digest(const PublicKey& key, const Hash256& digest, const Signature& signature) {
+  return key.type() == KeyType::kSm2 && sm2fast::verify_digest(key.xy(), digest, signature);
+}
+
+struct Verifier::Impl {
+  explicit Impl(const VerifierOptions& options)
+      : cache(sm2fast::KeyTableCacheOptions{.bytes_max = options.key_cache_bytes_max,
+                                            .uses_before_table = options.key_cache_uses_before_table}),
+        batch(options.threads) {}
+  sm2fast::KeyTableCache cache;
+  sm2fast::BatchVerifier batch;
+};
+
+Verifier::Verifier(const VerifierOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+Verifier::~Verifier() = default;
+
+bool Verifier::verify_digest(const PublicKey& key, const Hash256& digest, const Signature& signature) const {
+  return key.type() == KeyType::kSm2 && sm2fast::verify_digest(key.xy(), digest, signature, &impl_->cache);
+}
+
+std::vector<bool> Verifier::verify_batch(std::span<const VerifyRequest> requests) const {
+  std::vector<sm2fast::VerifyItem> items;
+  items.reserve(requests.size());
+  std::vector<bool> wrong_type(requests.size(), false);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const VerifyRequest& request = requests[i];
+    // A non-SM2 key must fail; an all-zero point is off the curve, so the item fails there.
+    wrong_type[i] = request.key.type() != KeyType::kSm2;
+    items.push_back({wrong_type[i] ? Point64{} : request.key.xy(), request.digest, request.signature});
+  }
+  std::vector<std::uint8_t> results(items.size(), 0);
+  impl_->batch.verify(items, results, &impl_->cache);
+  std::vector<bool> out(results.size());
+  for (std::size_t i = 0; i < results.size(); ++i) out[i] = results[i] == 1 && !wrong_type[i];
+  return out;
+}
+
+unsigned Verifier::threads() const { return impl_->batch.threads(); }
 
 bool verify(const PublicKey& key, ByteView message, const Signature& signature, std::string_view user_id) {
   auto e = message_digest(key, message, user_id);
@@ -360,7 +422,7 @@ Result<Bytes> decrypt(const PrivateKey& key, ByteView ciphertext, CiphertextForm
   });
 }
 
-namespace testing {
+namespace reference {
 
 Result<Signature> sign_digest_with_nonce(const PrivateKey& key, const Hash256& digest, ByteView k) {
   if (key.type() != KeyType::kSm2) return wrong_key_type("SM2 sign", key.type());
@@ -374,6 +436,20 @@ Result<Signature> sign_digest_with_nonce(const PrivateKey& key, const Hash256& d
     }
     return *signature;
   });
+}
+
+}  // namespace reference
+
+namespace testing {
+
+Result<Signature> sign_digest_with_nonce(const PrivateKey& key, const Hash256& digest, ByteView k) {
+  if (key.type() != KeyType::kSm2) return wrong_key_type("SM2 sign", key.type());
+  try {
+    TRESTLE_TRY(sm2fast::SigningKey signing_key, sm2fast::SigningKey::from_bytes(key.secret()));
+    return signing_key.sign_digest_with_nonce(digest, k);
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kInternal, std::string("SM2 sign: ") + e.what());
+  }
 }
 
 }  // namespace testing

@@ -1,4 +1,5 @@
 #include "sm2_curve.hpp"
+#include "sm2fast/sm2_fast.hpp"
 
 #include <cryptopp/modarith.h>
 
@@ -73,6 +74,11 @@ bool in_range_1_to(ByteView value32, const Bytes32& max) {
 bool private_scalar_valid(ByteView d32) { return in_range_1_to(d32, kNMinus2); }
 
 Point64 derive_public(ByteView d32) {
+  // The dedicated constant-time d*G; derive_public_reference below is the Crypto++ version.
+  return sm2fast::derive_public(d32);
+}
+
+Point64 derive_public_reference(ByteView d32) {
   // Not constant-time: Crypto++'s scalar multiplication (see sm2_curve.hpp).
   const CryptoPP::Integer d = to_integer(d32);
   return from_point(curve().ScalarMultiply(domain().g, d));
@@ -97,7 +103,9 @@ bool decompress(const CryptoPP::Integer& x, bool y_odd, CryptoPP::Integer& y) {
 
 }  // namespace
 
-Result<Point64> decode_point(ByteView encoded) {
+Result<Point64> decode_point(ByteView encoded) { return sm2fast::decode_point(encoded); }
+
+Result<Point64> decode_point_reference(ByteView encoded) {
   try {
     CryptoPP::ECPPoint point;
     if (encoded.size() == 65 || encoded.size() == 64) {

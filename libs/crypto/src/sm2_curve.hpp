@@ -87,4 +87,9 @@ inline constexpr Bytes32 kNMinus2 = {0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0
                                      0xff, 0xff, 0xff, 0xff, 0xff, 0x72, 0x03, 0xdf, 0x6b, 0x21, 0xc6,
                                      0x05, 0x2b, 0x53, 0xbb, 0xf4, 0x09, 0x39, 0xd5, 0x41, 0x21};
 
+// The Crypto++ versions of curves.hpp's derive_public and decode_point, which run the dedicated
+// code in sm2fast/; tests compare the two.
+Point64 derive_public_reference(ByteView d32);
+Result<Point64> decode_point_reference(ByteView encoded);
+
 }  // namespace trestle::crypto::sm2_curve
