@@ -1,6 +1,8 @@
 // trestle-bench: measures Trestle and its peers side by side in one run and prints ratios.
 //
 //   trestle-bench crypto [--json] [--seconds S]
+//   trestle-bench ledger [--json] [--blocks N] [--txs M] [--suite sm|ecdsa] [--dir DIR]
+//                        [--read-seconds S] [--layout-commits K]
 //
 // Exit codes: 0 success, 1 a measurement or cross-check failed, 2 usage error.
 
@@ -15,12 +17,13 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto_bench.hpp"
+#include "ledger_bench.hpp"
 
 namespace {
 
 std::string format_value(double value) { return value >= 100 ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value); }
 
-void print_table(const std::vector<trestle::bench::Row>& rows, double seconds) {
+void print_table(const std::vector<trestle::bench::Row>& rows, const std::string& title) {
   struct Line {
     std::string op, unit, trestle, peer, peer_value, ratio;
   };
@@ -35,8 +38,7 @@ void print_table(const std::vector<trestle::bench::Row>& rows, double seconds) {
     const std::string* cells[6] = {&l.op, &l.unit, &l.trestle, &l.peer, &l.peer_value, &l.ratio};
     for (int i = 0; i < 6; ++i) w[i] = std::max(w[i], cells[i]->size());
   }
-  fmt::print("Trestle crypto benchmark: one thread, {} s per cell; peers: {}\n", seconds,
-             trestle::bench::crypto_peers_description());
+  fmt::print("{}\n", title);
   for (const Line& l : lines) {
     fmt::print("{:<{}}  {:<{}}  {:>{}}  {:<{}}  {:>{}}  {:>{}}\n", l.op, w[0], l.unit, w[1], l.trestle, w[2], l.peer, w[3],
                l.peer_value, w[4], l.ratio, w[5]);
@@ -60,7 +62,7 @@ void print_json(const std::vector<trestle::bench::Row>& rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Benchmarks Trestle against its peers (OpenSSL 3, libsecp256k1) in one run", "trestle-bench"};
+  CLI::App app{"Benchmarks Trestle against its peers (OpenSSL 3, libsecp256k1, raw LMDB) in one run", "trestle-bench"};
   app.require_subcommand(1);
   bool json = false;
   double seconds = 0.3;
@@ -73,6 +75,33 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.001, 60.0))
       ->capture_default_str();
 
+  trestle::bench::LedgerBenchOptions ledger_options;
+  CLI::App* ledger = app.add_subcommand(
+      "ledger",
+      "Ledger store commits (durable, blocks of signed transactions with receipts and state writes) and reads "
+      "by hash next to raw LMDB writing the same bytes, plus LMDB layout measurements; progress on stderr");
+  ledger->add_flag("--json", json, "Print a JSON array of objects with keys op, unit, trestle, peer, peer_value, ratio");
+  ledger->add_option("--blocks", ledger_options.blocks, "Blocks committed by each contestant")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
+      ->capture_default_str();
+  ledger->add_option("--txs", ledger_options.tx_count, "Transactions (and receipts and state writes) per block")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}))
+      ->capture_default_str();
+  ledger->add_option("--suite", ledger_options.suite, "sm or ecdsa (SM2 signing makes building sm blocks slow)")
+      ->check(CLI::IsMember({"sm", "ecdsa"}))
+      ->capture_default_str();
+  ledger->add_option("--dir", ledger_options.dir,
+                     "Directory for the temporary stores (default: the system temporary directory; tmpfs makes "
+                     "fsync free, so measure on a real disk)")
+      ->type_name("DIR");
+  ledger->add_option("--read-seconds", ledger_options.read_seconds, "Measuring time per read cell, in seconds")
+      ->check(CLI::Range(0.001, 60.0))
+      ->capture_default_str();
+  ledger->add_option("--layout-commits", ledger_options.layout_commits,
+                     "Durable commits per LMDB layout variant (0 skips the layout rows)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{10'000}))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -82,13 +111,22 @@ int main(int argc, char** argv) {
   }
 
   try {
-    trestle::bench::CryptoBenchOptions options;
-    options.seconds_per_cell = seconds;
-    std::vector<trestle::bench::Row> rows = trestle::bench::run_crypto_bench(options);
+    std::vector<trestle::bench::Row> rows;
+    std::string title;
+    if (ledger->parsed()) {
+      rows = trestle::bench::run_ledger_bench(ledger_options);
+      title = trestle::bench::ledger_bench_description(ledger_options);
+    } else {
+      trestle::bench::CryptoBenchOptions options;
+      options.seconds_per_cell = seconds;
+      rows = trestle::bench::run_crypto_bench(options);
+      title = fmt::format("Trestle crypto benchmark: one thread, {} s per cell; peers: {}", seconds,
+                          trestle::bench::crypto_peers_description());
+    }
     if (json) {
       print_json(rows);
     } else {
-      print_table(rows, seconds);
+      print_table(rows, title);
     }
   } catch (const std::exception& e) {
     fmt::print(stderr, "trestle-bench: {}\n", e.what());

@@ -134,11 +134,14 @@ TEST_CASE("ledger encoding: transaction hash covers everything but the signature
 
 TEST_CASE("ledger encoding: transaction round trip and strict decoding", "[ledger][encoding][malformed]") {
   const Limits limits;
-  Transaction tx = sample_tx();
-  tx.sender_key = Bytes(64, 0x09);
-  check_strict(tx.encode(), decoder_of<Transaction>(limits));
-  CHECK(Transaction::decode(tx.encode(), limits).value() == tx);
-  CHECK(tx.validate(limits).ok());
+  for (std::size_t sender_size : {0, 20, 64}) {
+    INFO("sender of " << sender_size << " bytes");
+    Transaction tx = sample_tx();
+    tx.sender = Bytes(sender_size, 0x09);
+    check_strict(tx.encode(), decoder_of<Transaction>(limits));
+    CHECK(Transaction::decode(tx.encode(), limits).value() == tx);
+    CHECK(tx.validate(limits).ok());
+  }
 }
 
 TEST_CASE("ledger encoding: malformed transactions are rejected with the right code", "[ledger][encoding][malformed]") {
@@ -164,10 +167,16 @@ TEST_CASE("ledger encoding: malformed transactions are rejected with the right c
   CHECK(code_of(long_nonce.encode()) == ErrorCode::kLimitExceeded);
   CHECK(long_nonce.validate(limits).error().code() == ErrorCode::kLimitExceeded);
 
-  Transaction odd_key = sample_tx();
-  odd_key.sender_key = Bytes(33, 2);
-  CHECK(code_of(odd_key.encode()) == ErrorCode::kInvalidArgument);
-  CHECK_FALSE(odd_key.validate(limits).ok());
+  for (std::size_t sender_size : {1, 19, 21, 33, 63}) {
+    INFO("sender of " << sender_size << " bytes");
+    Transaction odd_sender = sample_tx();
+    odd_sender.sender = Bytes(sender_size, 2);
+    CHECK(code_of(odd_sender.encode()) == ErrorCode::kInvalidArgument);
+    CHECK(odd_sender.validate(limits).error().code() == ErrorCode::kInvalidArgument);
+  }
+  Transaction long_sender = sample_tx();
+  long_sender.sender = Bytes(65, 2);
+  CHECK(code_of(long_sender.encode()) == ErrorCode::kLimitExceeded);
 
   // has_target is a strict boolean.
   Bytes flag = good;

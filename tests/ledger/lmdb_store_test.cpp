@@ -154,7 +154,7 @@ TEST_CASE("ledger lmdb: the on-disk layout is as documented", "[ledger][lmdb]") 
     for (Height h = 0; h < 2; ++h) blocks.push_back(store->block_at(h).value());
   }
   RawEnv raw(dir.path());
-  CHECK(raw.get("meta", as_bytes("schema_version")) == Bytes{0, 0, 0, 1});
+  CHECK(raw.get("meta", as_bytes("schema_version")) == Bytes{0, 0, 0, 2});
   CHECK(raw.get("meta", as_bytes("chain_id")) == to_bytes(as_bytes(test::kChainId)));
   CHECK(raw.get("meta", as_bytes("suite")) == to_bytes(as_bytes("ecdsa")));
   Bytes tip = be64(1);
@@ -165,9 +165,15 @@ TEST_CASE("ledger lmdb: the on-disk layout is as documented", "[ledger][lmdb]") 
     const Block& block = blocks[h];
     CHECK(raw.get("headers", be64(h)) == block.header.encode());
     CHECK(raw.get("hashes", block.hash(suite)) == be64(h));
+    // varint count, u32 end offsets, the encodings concatenated.
     Writer body;
     body.varint(block.transactions.size());
-    for (const auto& tx : block.transactions) body.bytes(tx.encode());
+    Bytes area;
+    for (const auto& tx : block.transactions) {
+      append(area, tx.encode());
+      body.u32(static_cast<std::uint32_t>(area.size()));
+    }
+    body.raw(area);
     CHECK(raw.get("bodies", be64(h)) == body.data());
     for (std::uint32_t i = 0; i < block.transactions.size(); ++i) {
       Writer location;
@@ -213,11 +219,13 @@ TEST_CASE("ledger lmdb: open errors name the problem", "[ledger][lmdb]") {
   CHECK(wrong_chain.error().code() == ErrorCode::kInvalidArgument);
   CHECK(wrong_chain.error().message().find("chain0") != std::string::npos);
 
-  { RawEnv(path).put("meta", as_bytes("schema_version"), Bytes{0, 0, 0, 2}); }
-  auto newer = LmdbStore::open(path, options_for(sm));
-  REQUIRE_FALSE(newer.ok());
-  CHECK(newer.error().code() == ErrorCode::kUnsupported);
-  CHECK(newer.error().message().find("schema version 2") != std::string::npos);
+  for (std::uint8_t version : {std::uint8_t{1}, std::uint8_t{3}}) {
+    RawEnv(path).put("meta", as_bytes("schema_version"), Bytes{0, 0, 0, version});
+    auto other = LmdbStore::open(path, options_for(sm));
+    REQUIRE_FALSE(other.ok());
+    CHECK(other.error().code() == ErrorCode::kUnsupported);
+    CHECK(other.error().message().find("schema version " + std::to_string(version)) != std::string::npos);
+  }
 }
 
 TEST_CASE("ledger lmdb: a read-only store reads and refuses commits", "[ledger][lmdb]") {
@@ -444,4 +452,96 @@ TEST_CASE("ledger lmdb: verify_roots = false trusts the header's roots but nothi
   auto report = verify_chain(*store);
   REQUIRE_FALSE(report.ok());
   CHECK(report.error().message().find("height 1: tx_root mismatch") == 0);
+}
+
+TEST_CASE("ledger lmdb: point reads by hash report damaged bodies and receipts as kCorrupt", "[ledger][lmdb]") {
+  test::TempDir dir;
+  const auto& suite = CryptoSuite::sm();
+  std::uint64_t nonce = 0;
+  Hash256 first;
+  Hash256 second;
+  {
+    auto store = open_store(dir.path(), options_for(suite));
+    commit_blocks(*store, 2, 2, nonce);
+    first = store->transactions_at(0).value()[1].hash(suite);
+    second = store->transactions_at(1).value()[0].hash(suite);
+    // One read transaction serves both lookups; the answers are those of the separate reads.
+    CHECK(store->transaction(first).value() == store->transaction_at(0, 1).value());
+    CHECK(store->receipt(first).value() == store->receipt_at(0, 1).value());
+    CHECK(store->transaction_at(0, 2).error().code() == ErrorCode::kNotFound);
+    CHECK(store->receipt_at(0, 2).error().code() == ErrorCode::kNotFound);
+    CHECK(store->transaction(Hash256()).error().code() == ErrorCode::kNotFound);
+  }
+  {
+    RawEnv raw(dir.path());
+    // Two items: 0xff (not a transaction) and an empty one.
+    raw.put("bodies", be64(0), Bytes{0x02, 0, 0, 0, 1, 0, 0, 0, 1, 0xff});
+    raw.put("receipts", be64(1), Bytes{0x05});  // five items, no offsets
+  }
+  auto store = open_store(dir.path(), options_for(suite));
+  auto tx = store->transaction(first);
+  REQUIRE_FALSE(tx.ok());
+  CHECK(tx.error().code() == ErrorCode::kCorrupt);
+  CHECK(tx.error().message().find("the body at height 0") != std::string::npos);
+  CHECK(store->transaction_at(0, 0).error().code() == ErrorCode::kCorrupt);
+  CHECK(store->receipt(second).error().code() == ErrorCode::kCorrupt);
+  CHECK(store->receipt_at(1, 0).error().code() == ErrorCode::kCorrupt);
+  CHECK(store->transaction(second).ok());
+}
+
+TEST_CASE("ledger lmdb: malformed storage lists never decode, whole or item by item", "[ledger][lmdb][malformed]") {
+  test::TempDir dir;
+  const auto& suite = CryptoSuite::ecdsa();
+  std::uint64_t nonce = 0;
+  Bytes good;
+  {
+    auto store = open_store(dir.path(), options_for(suite));
+    commit_blocks(*store, 1, 3, nonce);
+  }
+  good = RawEnv(dir.path()).get("bodies", be64(0)).value();
+  const std::size_t area_at = 1 + 3 * 4;
+  REQUIRE(good.size() > area_at);
+  const std::uint32_t first_end = (std::uint32_t{good[1]} << 24) | (std::uint32_t{good[2]} << 16) |
+                                  (std::uint32_t{good[3]} << 8) | good[4];
+
+  struct Case {
+    const char* what;
+    Bytes body;
+    bool item1_fails;  // whether reading item 1 alone must fail too
+  };
+  std::vector<Case> cases;
+  Bytes trailing = good;
+  trailing.push_back(0);
+  cases.push_back({"a byte after the last item", trailing, false});
+  Bytes decreasing = good;
+  decreasing[5] = 0;  // end(1) < end(0)
+  decreasing[6] = 0;
+  decreasing[7] = 0;
+  decreasing[8] = 1;
+  cases.push_back({"decreasing offsets", decreasing, true});
+  Bytes beyond = good;
+  beyond[9] = 0x7f;  // end(2) far past the area
+  cases.push_back({"an offset past the area", beyond, false});
+  cases.push_back({"a truncated offset table", Bytes(good.begin(), good.begin() + 6), true});
+  cases.push_back({"a count past the block limit", Bytes{0xff, 0xff, 0x03}, true});
+  Bytes shifted = good;  // item 0 one byte longer, item 1 one shorter
+  for (std::size_t i = 0; i < 4; ++i) {
+    shifted[1 + i] = static_cast<std::uint8_t>((first_end + 1) >> (24 - 8 * i));
+  }
+  cases.push_back({"an offset off by one", shifted, true});
+
+  for (const Case& c : cases) {
+    INFO(c.what);
+    RawEnv(dir.path()).put("bodies", be64(0), c.body);
+    auto store = open_store(dir.path(), options_for(suite));
+    CHECK(store->transactions_at(0).error().code() == ErrorCode::kCorrupt);
+    auto item = store->transaction_at(0, 1);
+    if (c.item1_fails) {
+      REQUIRE_FALSE(item.ok());
+      CHECK(item.error().code() == ErrorCode::kCorrupt);
+    }
+    auto report = verify_chain(*store);
+    REQUIRE_FALSE(report.ok());
+    CHECK(report.error().code() == ErrorCode::kCorrupt);
+  }
 }

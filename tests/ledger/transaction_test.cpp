@@ -22,9 +22,9 @@ TEST_CASE("ledger transaction: sign and verify under sm and ecdsa", "[ledger][tr
     REQUIRE(tx.sign(*suite, key).ok());
     CHECK(tx.signature.size() == suite->signature_size());
     if (suite->can_recover()) {
-      CHECK(tx.sender_key.empty());
+      CHECK(tx.sender == suite->address(key.public_key()).to_vector());
     } else {
-      CHECK(tx.sender_key == Bytes(key.public_key().xy().begin(), key.public_key().xy().end()));
+      CHECK(tx.sender == Bytes(key.public_key().xy().begin(), key.public_key().xy().end()));
     }
     auto sender = tx.verify(*suite);
     REQUIRE(sender.ok());
@@ -52,14 +52,12 @@ TEST_CASE("ledger transaction: a changed field or signature never verifies as th
     changed[5].target.reset();
     for (std::size_t i = 0; i < changed.size(); ++i) {
       INFO("change " << i);
-      // ecdsa recovers *some* key from a changed message; it is never the signer's.
+      // ecdsa recovers *some* key from a changed message; its address is not the sender field.
       auto sender = changed[i].verify(*suite);
-      CHECK((!sender.ok() || sender.value() != signer));
-      if (!suite->can_recover()) {
-        REQUIRE_FALSE(sender.ok());
-        CHECK(sender.error().code() == ErrorCode::kAuthFailed);
-      }
+      REQUIRE_FALSE(sender.ok());
+      CHECK(sender.error().code() == ErrorCode::kAuthFailed);
     }
+    CHECK(tx.verify(*suite).value() == signer);
   }
 }
 
@@ -68,23 +66,38 @@ TEST_CASE("ledger transaction: the sender key must fit the suite", "[ledger][tra
   const auto& ecdsa = CryptoSuite::ecdsa();
   Transaction sm_tx = test::signed_tx(sm, test::test_key(sm, 1), 1, 10);
   Transaction keyless = sm_tx;
-  keyless.sender_key.clear();
+  keyless.sender.clear();
   CHECK(keyless.verify(sm).error().code() == ErrorCode::kInvalidArgument);
+  Transaction address_only = sm_tx;
+  address_only.sender = sm.address(test::test_key(sm, 1).public_key()).to_vector();
+  CHECK(address_only.verify(sm).error().code() == ErrorCode::kInvalidArgument);
   Transaction off_curve = sm_tx;
-  off_curve.sender_key[63] ^= 1;
+  off_curve.sender[63] ^= 1;
   CHECK(off_curve.verify(sm).error().code() == ErrorCode::kAuthFailed);
   Transaction other_key = sm_tx;
   const auto sm_other = test::test_key(sm, 2);
   const auto& xy = sm_other.public_key().xy();
-  other_key.sender_key.assign(xy.begin(), xy.end());
+  other_key.sender.assign(xy.begin(), xy.end());
   CHECK(other_key.verify(sm).error().code() == ErrorCode::kAuthFailed);
 
-  Transaction ecdsa_tx = test::signed_tx(ecdsa, test::test_key(ecdsa, 1), 1, 10);
-  Transaction with_key = ecdsa_tx;
   const auto ecdsa_key = test::test_key(ecdsa, 1);
+  Transaction ecdsa_tx = test::signed_tx(ecdsa, ecdsa_key, 1, 10);
+  REQUIRE(ecdsa_tx.verify(ecdsa).ok());
+  // The 64-byte key instead of the address, or nothing: not an ecdsa sender field.
+  Transaction with_key = ecdsa_tx;
   const auto& exy = ecdsa_key.public_key().xy();
-  with_key.sender_key.assign(exy.begin(), exy.end());
+  with_key.sender.assign(exy.begin(), exy.end());
   CHECK(with_key.verify(ecdsa).error().code() == ErrorCode::kInvalidArgument);
+  Transaction no_sender = ecdsa_tx;
+  no_sender.sender.clear();
+  CHECK(no_sender.verify(ecdsa).error().code() == ErrorCode::kInvalidArgument);
+  // Another address with the signer's signature: the recovered key is not that sender's.
+  Transaction claimed = ecdsa_tx;
+  claimed.sender = ecdsa.address(test::test_key(ecdsa, 2).public_key()).to_vector();
+  auto refused = claimed.verify(ecdsa);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code() == ErrorCode::kAuthFailed);
+  CHECK(refused.error().message().find("not by its sender") != std::string::npos);
 
   // Signing with a key of the other curve is refused.
   Transaction wrong = test::unsigned_tx(1, 10);
@@ -100,6 +113,12 @@ TEST_CASE("ledger transaction: ecdsa signs Keccak-256 of signing_bytes (checked 
   const auto key = test::test_key(suite, 7);
   const Transaction tx = test::signed_tx(suite, key, 42, 1000, "independent check");
   REQUIRE(tx.signature.size() == 65);
+  // The signed bytes end with the sender's address (then the signature follows in encode()).
+  const Bytes signed_part = tx.signing_bytes();
+  const Bytes address = suite.address(key.public_key()).to_vector();
+  REQUIRE(signed_part.size() > 21);
+  CHECK(signed_part[signed_part.size() - 21] == 20);
+  CHECK(Bytes(signed_part.end() - 20, signed_part.end()) == address);
   const Hash256 digest = crypto::keccak256(tx.signing_bytes());
 
   secp256k1_context* ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
@@ -133,4 +152,23 @@ TEST_CASE("ledger transaction: a high-S (malleated) ecdsa signature is rejected"
   malleated.signature[64] ^= 1;
   CHECK(malleated.hash(suite) == tx.hash(suite));
   CHECK_FALSE(malleated.verify(suite).ok());
+}
+
+TEST_CASE("ledger transaction: two ecdsa senders with equal fields and nonce have different hashes",
+          "[ledger][transaction]") {
+  const auto& suite = CryptoSuite::ecdsa();
+  const auto alice = test::test_key(suite, 1);
+  const auto bob = test::test_key(suite, 2);
+  const Transaction from_alice = test::signed_tx(suite, alice, 0, 10);
+  const Transaction from_bob = test::signed_tx(suite, bob, 0, 10);
+  Transaction fields_alice = from_alice;
+  Transaction fields_bob = from_bob;
+  fields_alice.sender.clear();
+  fields_alice.signature.clear();
+  fields_bob.sender.clear();
+  fields_bob.signature.clear();
+  REQUIRE(fields_alice == fields_bob);  // everything but the sender is equal
+  CHECK(from_alice.hash(suite) != from_bob.hash(suite));
+  CHECK(from_alice.verify(suite).value() == suite.address(alice.public_key()));
+  CHECK(from_bob.verify(suite).value() == suite.address(bob.public_key()));
 }

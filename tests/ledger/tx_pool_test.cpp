@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "test_util.hpp"
+#include "trestle/ledger/memory_store.hpp"
 #include "trestle/ledger/tx_pool.hpp"
 
 using namespace trestle;
@@ -282,4 +283,36 @@ TEST_CASE("ledger tx pool: validate_block refuses bad transactions in a proposal
   auto status = pool.validate_block(next);
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().message().find("committed at height 5") != std::string::npos);
+}
+
+TEST_CASE("ledger tx pool: two ecdsa senders with equal fields and nonce are both admitted and committed",
+          "[ledger][txpool]") {
+  const auto& suite = CryptoSuite::ecdsa();
+  const auto alice = test::test_key(suite, 1);
+  const auto bob = test::test_key(suite, 2);
+  // Both count their nonces from 0 and send the same call at the same millisecond.
+  const Transaction from_alice = test::signed_tx(suite, alice, 0, 10);
+  const Transaction from_bob = test::signed_tx(suite, bob, 0, 10);
+  REQUIRE(from_alice.hash(suite) != from_bob.hash(suite));
+
+  TxPool pool(suite, pool_options(), std::nullopt);
+  REQUIRE(pool.submit(from_alice.encode()).ok());
+  auto second = pool.submit(from_bob.encode());
+  INFO((second.ok() ? std::string("ok") : second.error().message()));
+  REQUIRE(second.ok());
+  CHECK(pool.find(from_alice.hash(suite))->sender == suite.address(alice.public_key()));
+  CHECK(pool.find(from_bob.hash(suite))->sender == suite.address(bob.public_key()));
+  const std::vector<Transaction> proposal = pool.propose(10);
+  REQUIRE(proposal.size() == 2);
+
+  auto store = MemoryStore::create(suite, test::kChainId);
+  const auto built = test::build_block(suite, store->tip(), proposal);
+  CHECK(pool.validate_block(built.block).ok());
+  REQUIRE(test::commit_built(*store, built).ok());
+  CHECK(store->locate_transaction(from_alice.hash(suite)).value() == TxLocation{0, 0});
+  CHECK(store->locate_transaction(from_bob.hash(suite)).value() == TxLocation{0, 1});
+  pool.on_block_committed(0, proposal);
+  CHECK(pool.size() == 0);
+  // The nonce stays used per sender, not globally.
+  CHECK(mentions(pool.submit(test::signed_tx(suite, bob, 0, 11).encode()), "committed at height 0"));
 }

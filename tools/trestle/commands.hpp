@@ -34,5 +34,6 @@ void add_hash_command(CLI::App& app, Action& action);
 void add_key_commands(CLI::App& app, Action& action);     // key gen|show|encrypt|decrypt
 void add_sign_commands(CLI::App& app, Action& action);    // sign, verify, recover
 void add_cipher_commands(CLI::App& app, Action& action);  // sm2 encrypt|decrypt, sm4
+void add_ledger_commands(CLI::App& app, Action& action);  // ledger verify|show|bench
 
 }  // namespace trestle::cli

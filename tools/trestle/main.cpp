@@ -1,6 +1,7 @@
-// The `trestle` command: keys, hashing, signatures, SM2/SM4 encryption.
+// The `trestle` command: keys, hashing, signatures, SM2/SM4 encryption, ledger stores.
 //
-// Exit codes: 0 success, 1 signature invalid, 2 usage or input error with one line on stderr.
+// Exit codes: 0 success, 1 signature invalid or ledger inconsistent, 2 usage or input error with
+// one line on stderr.
 
 #include <exception>
 #include <string>
@@ -15,14 +16,16 @@ namespace {
 constexpr std::string_view kVersion = TRESTLE_VERSION;
 
 constexpr std::string_view kFooter =
-    "Exit codes: 0 success; 1 signature invalid (verify, recover); 2 usage or input error, "
+    "Exit codes: 0 success; 1 signature invalid (verify, recover) or ledger inconsistent (ledger verify); "
+    "2 usage or input error, "
     "with a one-line message on stderr.\nHex is read with or without 0x, written in lower case. "
     "Where a FILE is read, '-' means standard input.";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Trestle command-line tool: hashing, keys, SM2 and secp256k1 signatures, SM2/SM4 encryption.",
+  CLI::App app{"Trestle command-line tool: hashing, keys, SM2 and secp256k1 signatures, SM2/SM4 encryption, "
+               "ledger stores.",
                "trestle"};
   app.footer(std::string(kFooter));
   app.require_subcommand(1);
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
   trestle::cli::add_key_commands(app, action);
   trestle::cli::add_sign_commands(app, action);
   trestle::cli::add_cipher_commands(app, action);
+  trestle::cli::add_ledger_commands(app, action);
   app.add_subcommand("version", "Print the version of trestle")->callback([&action] {
     action = []() -> trestle::cli::Outcome {
       TRESTLE_TRY_STATUS(trestle::cli::write_stdout_line("trestle " + std::string(kVersion)));

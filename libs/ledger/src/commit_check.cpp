@@ -108,8 +108,8 @@ Result<CommitPlan> check_commit(const crypto::CryptoSuite& suite, const Limits& 
     state_root = next_state_root(suite, tip ? tip->state_root : Hash256(), writes);
     TRESTLE_TRY_STATUS(check_root("state_root", header.state_root, state_root));
   }
-  plan.body_bytes = body.take();
-  plan.receipts_bytes = receipt_list.take();
+  TRESTLE_TRY(plan.body_bytes, body.take());
+  TRESTLE_TRY(plan.receipts_bytes, receipt_list.take());
   plan.new_tip = ChainTip{header.height, suite.hash(header.signing_bytes()), state_root};
   return plan;
 }

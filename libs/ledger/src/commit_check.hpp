@@ -21,7 +21,7 @@ struct CommitPlan {
   ChainTip new_tip;
   std::vector<Hash256> tx_hashes;  // in block order
   Bytes header_bytes;              // BlockHeader::encode()
-  Bytes body_bytes;                // storage list of transaction encodings
+  Bytes body_bytes;                // storage list (storage_codec.hpp) of transaction encodings
   Bytes receipts_bytes;            // storage list of receipt encodings
 };
 

@@ -173,6 +173,18 @@ Result<std::optional<ChainTip>> LmdbStoreImpl::read_tip(MDB_txn* txn) const {
 }
 
 std::optional<ChainTip> LmdbStoreImpl::tip() const {
+  if (options_.read_only) {
+    // Another process may be committing: read the tip it stored last. On a read error keep the
+    // last tip seen (tip() cannot fail; the next read reports the error).
+    auto txn = begin_read();
+    if (txn.ok()) {
+      auto stored = read_tip(txn->get());
+      if (stored.ok()) {
+        std::lock_guard lock(tip_mutex_);
+        tip_ = stored.value();
+      }
+    }
+  }
   std::lock_guard lock(tip_mutex_);
   return tip_;
 }
@@ -288,16 +300,28 @@ Result<std::vector<Transaction>> LmdbStoreImpl::transactions_at(Height height) c
   return txs;
 }
 
+Result<Transaction> LmdbStoreImpl::read_transaction(MDB_txn* txn, Height height, std::uint32_t index) const {
+  // Messages are built only on failure: this is the point-read path.
+  const auto key = be64(height);
+  MDB_val k = mdb_val(key);
+  MDB_val v;
+  const int rc = mdb_get(txn, dbis_.bodies, &k, &v);
+  if (rc != 0) return lmdb_error(rc, at_height("no body", height));
+  const Limits& limits = options_.limits;
+  auto item = storage_list_item(view_of(v), limits.block_tx_count_max, limits.tx_size_max_bytes, index);
+  if (!item.ok()) {
+    const std::string what = at_height("the body", height);
+    if (item.error().code() == ErrorCode::kNotFound) return item.error().with_context(what);
+    return corrupt(what, item.error());
+  }
+  auto tx = Transaction::decode(item.value(), limits);
+  if (!tx.ok()) return corrupt(at_height("the body", height), tx.error());
+  return tx;
+}
+
 Result<Transaction> LmdbStoreImpl::transaction_at(Height height, std::uint32_t index) const {
   TRESTLE_TRY(ReadTxn txn, begin_read());
-  const auto key = be64(height);
-  const std::string what = at_height("the body", height);
-  TRESTLE_TRY(ByteView bytes, get_value(txn.get(), dbis_.bodies, key, at_height("no body", height)));
-  const Limits& limits = options_.limits;
-  auto item = storage_list_item(bytes, limits.block_tx_count_max, limits.tx_size_max_bytes, index);
-  if (!item.ok() && item.error().code() == ErrorCode::kNotFound) return item.error().with_context(what);
-  TRESTLE_TRY(ByteView tx_bytes, stored(std::move(item), what));
-  return stored(Transaction::decode(tx_bytes, limits), what);
+  return read_transaction(txn.get(), height, index);
 }
 
 Result<std::vector<Receipt>> LmdbStoreImpl::receipts_at(Height height) const {
@@ -317,16 +341,27 @@ Result<std::vector<Receipt>> LmdbStoreImpl::receipts_at(Height height) const {
   return receipts;
 }
 
+Result<Receipt> LmdbStoreImpl::read_receipt(MDB_txn* txn, Height height, std::uint32_t index) const {
+  const auto key = be64(height);
+  MDB_val k = mdb_val(key);
+  MDB_val v;
+  const int rc = mdb_get(txn, dbis_.receipts, &k, &v);
+  if (rc != 0) return lmdb_error(rc, at_height("no receipts", height));
+  const Limits& limits = options_.limits;
+  auto item = storage_list_item(view_of(v), limits.block_tx_count_max, receipt_size_bound(limits), index);
+  if (!item.ok()) {
+    const std::string what = at_height("the receipts", height);
+    if (item.error().code() == ErrorCode::kNotFound) return item.error().with_context(what);
+    return corrupt(what, item.error());
+  }
+  auto receipt = Receipt::decode(item.value(), limits);
+  if (!receipt.ok()) return corrupt(at_height("the receipts", height), receipt.error());
+  return receipt;
+}
+
 Result<Receipt> LmdbStoreImpl::receipt_at(Height height, std::uint32_t index) const {
   TRESTLE_TRY(ReadTxn txn, begin_read());
-  const auto key = be64(height);
-  const std::string what = at_height("the receipts", height);
-  TRESTLE_TRY(ByteView bytes, get_value(txn.get(), dbis_.receipts, key, at_height("no receipts", height)));
-  const Limits& limits = options_.limits;
-  auto item = storage_list_item(bytes, limits.block_tx_count_max, receipt_size_bound(limits), index);
-  if (!item.ok() && item.error().code() == ErrorCode::kNotFound) return item.error().with_context(what);
-  TRESTLE_TRY(ByteView receipt_bytes, stored(std::move(item), what));
-  return stored(Receipt::decode(receipt_bytes, limits), what);
+  return read_receipt(txn.get(), height, index);
 }
 
 Result<Height> LmdbStoreImpl::height_of(const Hash256& block_hash) const {
@@ -337,15 +372,34 @@ Result<Height> LmdbStoreImpl::height_of(const Hash256& block_hash) const {
   return read_be64(value.data());
 }
 
-Result<TxLocation> LmdbStoreImpl::locate_transaction(const Hash256& tx_hash) const {
-  TRESTLE_TRY(ReadTxn txn, begin_read());
-  TRESTLE_TRY(ByteView value,
-              get_value(txn.get(), dbis_.tx_index, tx_hash, "no committed transaction " + to_hex(tx_hash)));
-  if (value.size() != kTxLocationSize) return Error(ErrorCode::kCorrupt, "tx index entry is not 12 bytes");
+Result<TxLocation> LmdbStoreImpl::read_location(MDB_txn* txn, const Hash256& tx_hash) const {
+  MDB_val k = mdb_val(tx_hash);
+  MDB_val v;
+  const int rc = mdb_get(txn, dbis_.tx_index, &k, &v);
+  if (rc != 0) return lmdb_error(rc, "no committed transaction " + to_hex(tx_hash));
+  if (v.mv_size != kTxLocationSize) return Error(ErrorCode::kCorrupt, "tx index entry is not 12 bytes");
+  const ByteView value = view_of(v);
   TxLocation location;
   location.height = read_be64(value.data());
   location.index = read_be32(value.data() + 8);
   return location;
+}
+
+Result<TxLocation> LmdbStoreImpl::locate_transaction(const Hash256& tx_hash) const {
+  TRESTLE_TRY(ReadTxn txn, begin_read());
+  return read_location(txn.get(), tx_hash);
+}
+
+Result<Transaction> LmdbStoreImpl::transaction(const Hash256& tx_hash) const {
+  TRESTLE_TRY(ReadTxn txn, begin_read());
+  TRESTLE_TRY(TxLocation location, read_location(txn.get(), tx_hash));
+  return read_transaction(txn.get(), location.height, location.index);
+}
+
+Result<Receipt> LmdbStoreImpl::receipt(const Hash256& tx_hash) const {
+  TRESTLE_TRY(ReadTxn txn, begin_read());
+  TRESTLE_TRY(TxLocation location, read_location(txn.get(), tx_hash));
+  return read_receipt(txn.get(), location.height, location.index);
 }
 
 Result<std::unique_ptr<StateView>> LmdbStoreImpl::state_view() const {

@@ -77,6 +77,8 @@ class LmdbStoreImpl final : public LmdbStore {
   Result<Receipt> receipt_at(Height height, std::uint32_t index) const override;
   Result<Height> height_of(const Hash256& block_hash) const override;
   Result<TxLocation> locate_transaction(const Hash256& tx_hash) const override;
+  Result<Transaction> transaction(const Hash256& tx_hash) const override;
+  Result<Receipt> receipt(const Hash256& tx_hash) const override;
   Result<std::unique_ptr<StateView>> state_view() const override;
 
   // A read transaction at the latest commit. Errors: kLimitExceeded (reader slots), kIo.
@@ -100,6 +102,10 @@ class LmdbStoreImpl final : public LmdbStore {
   // One attempt at writing a checked block; returns LMDB's code (MDB_MAP_FULL is retried).
   int write_block(const CommitPlan& plan, const Block& block, const WriteSet& writes, Status& failure);
   Result<ByteView> get_value(MDB_txn* txn, MDB_dbi dbi, ByteView key, std::string_view what) const;
+  // The reads behind the public ones, inside a caller's read transaction.
+  Result<TxLocation> read_location(MDB_txn* txn, const Hash256& tx_hash) const;
+  Result<Transaction> read_transaction(MDB_txn* txn, Height height, std::uint32_t index) const;
+  Result<Receipt> read_receipt(MDB_txn* txn, Height height, std::uint32_t index) const;
 
   MDB_env* env_;
   LmdbOptions options_;
@@ -109,7 +115,8 @@ class LmdbStoreImpl final : public LmdbStore {
   mutable std::atomic<std::uint64_t> map_size_{0};  // a cache of the environment's map size
 
   mutable std::mutex tip_mutex_;
-  std::optional<ChainTip> tip_;
+  // The last commit: ours, or (read-only) the last one another process stored that tip() read.
+  mutable std::optional<ChainTip> tip_;
   // Serializes commits, map growth and adopting another process's map size.
   mutable std::mutex write_mutex_;
   mutable ResizeGate gate_;

@@ -1,7 +1,10 @@
 #include "trestle/ledger/transaction.hpp"
 
+#include <algorithm>
+
 #include "codec_util.hpp"
 #include "trestle/core/codec.hpp"
+#include "trestle/core/hex.hpp"
 
 namespace trestle::ledger {
 
@@ -18,20 +21,21 @@ void write_unsigned(Writer& writer, const Transaction& tx) {
       .u64(tx.block_limit)
       .boolean(tx.target.has_value());
   if (tx.target) writer.fixed(*tx.target);
-  writer.bytes(tx.payload).u64(tx.timestamp_ms).bytes(tx.sender_key);
+  writer.bytes(tx.payload).u64(tx.timestamp_ms).bytes(tx.sender);
 }
 
 std::size_t encoded_size_bound(const Transaction& tx) {
   return 64 + tx.chain_id.size() + tx.group_id.size() + tx.nonce.size() + tx.payload.size() +
-         tx.sender_key.size() + tx.signature.size();
+         tx.sender.size() + tx.signature.size();
 }
 
 // Rules that do not depend on the limits.
 Status check_shape(const Transaction& tx) {
   if (tx.nonce.empty()) return invalid("transaction nonce is empty");
-  if (!tx.sender_key.empty() && tx.sender_key.size() != Transaction::kSenderKeySize) {
-    return invalid("transaction sender key is " + std::to_string(tx.sender_key.size()) +
-                   " bytes, expected 0 or 64");
+  const std::size_t sender_size = tx.sender.size();
+  if (sender_size != 0 && sender_size != Transaction::kSenderAddressSize &&
+      sender_size != Transaction::kSenderKeySize) {
+    return invalid("transaction sender is " + std::to_string(sender_size) + " bytes, expected 20 or 64");
   }
   return ok_status();
 }
@@ -61,7 +65,7 @@ Status Transaction::validate(const Limits& limits) const {
   std::size_t size = 1 + varint_size(chain_id.size()) + chain_id.size() + varint_size(group_id.size()) +
                      group_id.size() + varint_size(nonce.size()) + nonce.size() + 8 + 1 +
                      (target ? Address::kSize : 0) + varint_size(payload.size()) + payload.size() + 8 +
-                     varint_size(sender_key.size()) + sender_key.size() + varint_size(signature.size()) +
+                     varint_size(sender.size()) + sender.size() + varint_size(signature.size()) +
                      signature.size();
   return check_size("transaction", size, limits.tx_size_max_bytes);
 }
@@ -82,7 +86,7 @@ Result<Transaction> Transaction::decode(ByteView encoded, const Limits& limits) 
   }
   TRESTLE_TRY(tx.payload, detail::in_context(reader.bytes(limits.tx_size_max_bytes), "transaction payload"));
   TRESTLE_TRY(tx.timestamp_ms, detail::in_context(reader.u64(), "transaction timestamp"));
-  TRESTLE_TRY(tx.sender_key, detail::in_context(reader.bytes(Transaction::kSenderKeySize), "transaction sender key"));
+  TRESTLE_TRY(tx.sender, detail::in_context(reader.bytes(Transaction::kSenderKeySize), "transaction sender"));
   TRESTLE_TRY(tx.signature, detail::in_context(reader.bytes(limits.signature_max_bytes), "transaction signature"));
   TRESTLE_TRY_STATUS(detail::in_context(reader.finish(), "transaction"));
   TRESTLE_TRY_STATUS(check_shape(tx));
@@ -97,10 +101,11 @@ Status Transaction::sign(const crypto::CryptoSuite& suite, const crypto::Private
                    std::string(crypto::key_type_name(key.type())) + " key");
   }
   if (suite.can_recover()) {
-    sender_key.clear();
+    const Address address = suite.address(key.public_key());
+    sender.assign(address.begin(), address.end());
   } else {
     const auto& xy = key.public_key().xy();
-    sender_key.assign(xy.begin(), xy.end());
+    sender.assign(xy.begin(), xy.end());
   }
   auto signed_bytes = suite.sign(key, signing_bytes());
   if (!signed_bytes.ok()) return signed_bytes.error().with_context("signing transaction");
@@ -111,19 +116,23 @@ Status Transaction::sign(const crypto::CryptoSuite& suite, const crypto::Private
 Result<Address> Transaction::verify(const crypto::CryptoSuite& suite) const {
   const Bytes message = signing_bytes();
   if (suite.can_recover()) {
-    if (!sender_key.empty()) {
-      return invalid("transaction carries a sender key; suite " + std::string(suite.name()) +
-                     " recovers it from the signature, so it must be empty");
+    if (sender.size() != kSenderAddressSize) {
+      return invalid("transaction sender is " + std::to_string(sender.size()) + " bytes; suite " +
+                     std::string(suite.name()) + " needs the 20-byte address (the key is recovered)");
     }
     auto key = suite.recover(message, signature);
     if (!key.ok()) return Error(ErrorCode::kAuthFailed, "transaction signature does not verify");
-    return suite.address(key.value());
+    const Address address = suite.address(key.value());
+    if (!std::equal(address.begin(), address.end(), sender.begin())) {
+      return Error(ErrorCode::kAuthFailed, "transaction signature is not by its sender " + to_hex(sender));
+    }
+    return address;
   }
-  if (sender_key.size() != kSenderKeySize) {
-    return invalid("transaction sender key is " + std::to_string(sender_key.size()) + " bytes; suite " +
+  if (sender.size() != kSenderKeySize) {
+    return invalid("transaction sender is " + std::to_string(sender.size()) + " bytes; suite " +
                    std::string(suite.name()) + " needs the 64-byte public key");
   }
-  auto key = crypto::PublicKey::parse(suite.key_type(), sender_key);
+  auto key = crypto::PublicKey::parse(suite.key_type(), sender);
   if (!key.ok()) return Error(ErrorCode::kAuthFailed, "transaction sender key is not a valid public key");
   if (!suite.verify(key.value(), message, signature)) {
     return Error(ErrorCode::kAuthFailed, "transaction signature does not verify");

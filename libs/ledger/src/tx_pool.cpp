@@ -150,7 +150,7 @@ struct TxPool::State {
     auto it = by_hash.find(hash);
     if (it == by_hash.end()) return std::nullopt;
     const Transaction& pooled = it->second.pooled.transaction;
-    if (pooled.signature != tx.signature || pooled.sender_key != tx.sender_key) return std::nullopt;
+    if (pooled.signature != tx.signature || pooled.sender != tx.sender) return std::nullopt;
     return it->second.pooled.sender;
   }
 };

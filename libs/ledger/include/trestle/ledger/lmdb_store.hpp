@@ -8,8 +8,10 @@
 //              [32] state root (absent while the store is empty)
 //   headers    height -> BlockHeader::encode() (with the commit certificate)
 //   hashes     [32] block hash -> u64 height
-//   bodies     height -> varint count, then each transaction as varint length + encoding
-//   receipts   height -> varint count, then each receipt as varint length + encoding
+//   bodies     height -> storage list of the transaction encodings: varint count, count u32
+//              end offsets, then the encodings concatenated (transaction i is the bytes from
+//              end(i-1), or 0, to end(i)), so a point read finds one without scanning the others
+//   receipts   height -> storage list of the receipt encodings
 //   tx_index   [32] tx hash -> u64 height || u32 index
 //   state      u8 table length || table || key -> value
 //
@@ -35,7 +37,9 @@
 // Readers: the environment is opened with MDB_NOTLS; each StateView owns a read transaction and
 // point reads borrow one from a small pool, so any number of threads (up to readers_max at once)
 // can read while one commits. Open at most one LmdbStore per directory per process (an LMDB
-// rule); other processes may open the same directory read-only (e.g. `trestle ledger verify`).
+// rule); other processes may open the same directory read-only (e.g. `trestle ledger verify`)
+// while a writer runs. A read-only store follows the writer: its tip() re-reads the stored tip
+// (one read transaction, so unlike a writable store's tip() it does I/O).
 
 #include <cstdint>
 #include <filesystem>
@@ -57,7 +61,8 @@ struct LmdbOptions {
   Limits limits;
   // Create the directory and an empty store when missing; otherwise a missing store is kNotFound.
   bool create_if_missing = true;
-  // Open read-only (for inspection tools): commit() fails with kUnsupported.
+  // Open read-only (for inspection tools): commit() fails with kUnsupported, and tip() follows
+  // commits made by another process.
   bool read_only = false;
   // fsync on every commit. See the header comment before turning it off.
   bool sync = true;
@@ -78,7 +83,8 @@ struct LmdbOptions {
 
 class LmdbStore : public Store {
  public:
-  static constexpr std::uint32_t kSchemaVersion = 1;
+  // 1: bodies and receipts as varint-length lists (scanned to find an item); 2: offset tables.
+  static constexpr std::uint32_t kSchemaVersion = 2;
 
   // Opens or creates the store in `dir`. Errors: kNotFound (no store and !create_if_missing),
   // kInvalidArgument (suite or chain id differ from the stored ones, options out of range),

@@ -12,7 +12,9 @@
 //   [20]     target                       only when has_target is 1
 //   bytes    payload
 //   u64      timestamp_ms                 client's clock, milliseconds since the Unix epoch
-//   bytes    sender_key                   sm: 64 bytes x||y; ecdsa: empty (recovered)
+//   bytes    sender                       sm: the 64-byte public key x||y;
+//                                         ecdsa: the 20-byte address (the key is recovered);
+//                                         empty only in a transaction not yet signed
 //   ---- signing_bytes() ends here ----
 //   bytes    signature                    <= Limits::signature_max_bytes
 //
@@ -21,14 +23,13 @@
 // cannot make a second hash for the same transaction, and duplicate detection by hash is sound.
 // The signature is suite.sign(key, signing_bytes()).
 //
-// Why the sender key is carried for sm and not for ecdsa: SM2 signatures cannot be recovered into a
-// key, ECDSA (r||s||v) signatures can. Carrying an ecdsa key anyway would allow two encodings of one
-// transaction, so verify() rejects it.
-//
-// Consequence for ecdsa: the hash does not cover the sender. Two senders' transactions with equal
-// fields (same nonce, block limit, target, payload and timestamp) share one hash, and the pool and
-// the store accept only the first. Clients should draw nonces at random (16 bytes is plenty)
-// rather than count from zero.
+// Why the sender field differs per suite: SM2 signatures cannot be recovered into a key, so sm
+// carries the public key. ECDSA (r||s||v) signatures can; carrying the 64-byte key would be
+// redundant, but carrying nothing would leave the sender out of the hash, and two senders'
+// transactions with equal fields (e.g. both with sequential nonce 0) would share one hash and the
+// second be refused as a duplicate. So ecdsa carries the 20-byte address: the hash covers the
+// sender, and verify() checks that the recovered key's address is that address. One value, one
+// encoding: verify() rejects a field of the other suite's size.
 
 #include <cstdint>
 #include <optional>
@@ -44,7 +45,9 @@ namespace trestle::ledger {
 
 struct Transaction {
   static constexpr std::uint8_t kVersion = 1;
+  // Sizes of the sender field: sm carries the public key, ecdsa the address.
   static constexpr std::size_t kSenderKeySize = 64;
+  static constexpr std::size_t kSenderAddressSize = Address::kSize;
 
   std::string chain_id;
   std::string group_id;
@@ -53,8 +56,8 @@ struct Transaction {
   std::optional<Address> target;  // empty: deploy or system transaction
   Bytes payload;
   std::uint64_t timestamp_ms = 0;
-  Bytes sender_key;  // set by sign(): x||y for sm, empty for ecdsa
-  Bytes signature;   // set by sign()
+  Bytes sender;     // set by sign(): sm the public key x||y, ecdsa the address
+  Bytes signature;  // set by sign()
 
   Bytes encode() const;
   // The encoding without the signature: what is hashed and signed.
@@ -63,17 +66,18 @@ struct Transaction {
   // input, kLimitExceeded for a length over `limits`, kUnsupported for another version.
   static Result<Transaction> decode(ByteView encoded, const Limits& limits);
   // The structural rules decode() enforces, for values built in memory: sizes within `limits`,
-  // a non-empty nonce, a sender key of 0 or 64 bytes. Errors as decode().
+  // a non-empty nonce, a sender field of 0, 20 or 64 bytes. Errors as decode().
   Status validate(const Limits& limits) const;
 
   Hash256 hash(const crypto::CryptoSuite& suite) const;
 
-  // Sets sender_key (sm) or clears it (ecdsa), then the signature. Error: `key` is not of the
-  // suite's key type (kInvalidArgument) or signing failed.
+  // Sets `sender` from the key (sm: its public key, ecdsa: its address), then the signature.
+  // Error: `key` is not of the suite's key type (kInvalidArgument) or signing failed.
   Status sign(const crypto::CryptoSuite& suite, const crypto::PrivateKey& key);
   // Checks the signature and returns the sender's address (suite.address of the signing key).
-  // Errors: kAuthFailed for a bad signature or a sender key that is not a valid point;
-  // kInvalidArgument when sender_key does not fit the suite (ecdsa: must be empty; sm: 64 bytes).
+  // Errors: kAuthFailed for a bad signature, a sender key that is not a valid point (sm) or a
+  // recovered key whose address is not `sender` (ecdsa); kInvalidArgument when `sender` does not
+  // fit the suite (sm: 64 bytes, ecdsa: 20 bytes).
   Result<Address> verify(const crypto::CryptoSuite& suite) const;
 
   friend bool operator==(const Transaction&, const Transaction&) = default;

@@ -22,6 +22,10 @@ struct ChainReport {
 // the height; the tx index maps every transaction hash to (height, index). Then that the tip's
 // hash and state root are the last header's and that nothing is stored past the tip.
 //
+// The walk covers the blocks up to the tip read at its start. A writer may commit meanwhile (a
+// read-only LmdbStore opened by another process, e.g. `trestle ledger verify` beside a running
+// node): blocks it adds are not checked, and are not mistaken for data past the tip.
+//
 // The state root chain is checked at commit time, not here: write sets are not kept.
 //
 // Returns the report, or the first inconsistency: kCorrupt with a message naming the height and
