@@ -16,6 +16,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "consensus_bench.hpp"
 #include "crypto_bench.hpp"
 #include "ledger_bench.hpp"
 
@@ -102,6 +103,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{0}, std::size_t{10'000}))
       ->capture_default_str();
 
+  trestle::bench::ConsensusBenchOptions consensus_options;
+  CLI::App* consensus = app.add_subcommand(
+      "consensus",
+      "Simulated PBFT and Raft (fault-free, virtual time) for 4, 7, 10 and 16 nodes: blocks per second of "
+      "simulation, messages and bytes per block; progress on stderr");
+  consensus->add_flag("--json", json,
+                      "Print a JSON array of objects with keys op, unit, trestle, peer, peer_value, ratio");
+  consensus->add_option("--seeds", consensus_options.seeds, "Runs per (engine, node count)")
+      ->check(CLI::Range(1u, 10'000u))
+      ->capture_default_str();
+  consensus->add_option("--blocks", consensus_options.blocks, "Blocks per run")
+      ->check(CLI::Range(1u, 10'000u))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -113,7 +128,11 @@ int main(int argc, char** argv) {
   try {
     std::vector<trestle::bench::Row> rows;
     std::string title;
-    if (ledger->parsed()) {
+    if (consensus->parsed()) {
+      rows = trestle::bench::run_consensus_bench(consensus_options);
+      title = fmt::format("Trestle consensus simulator: {} seeds of {} blocks per cell, no faults",
+                          consensus_options.seeds, consensus_options.blocks);
+    } else if (ledger->parsed()) {
       rows = trestle::bench::run_ledger_bench(ledger_options);
       title = trestle::bench::ledger_bench_description(ledger_options);
     } else {

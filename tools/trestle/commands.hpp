@@ -35,5 +35,6 @@ void add_key_commands(CLI::App& app, Action& action);     // key gen|show|encryp
 void add_sign_commands(CLI::App& app, Action& action);    // sign, verify, recover
 void add_cipher_commands(CLI::App& app, Action& action);  // sm2 encrypt|decrypt, sm4
 void add_ledger_commands(CLI::App& app, Action& action);  // ledger verify|show|bench
+void add_sim_command(CLI::App& app, Action& action);      // sim: consensus simulator sweeps
 
 }  // namespace trestle::cli

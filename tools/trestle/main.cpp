@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   trestle::cli::add_sign_commands(app, action);
   trestle::cli::add_cipher_commands(app, action);
   trestle::cli::add_ledger_commands(app, action);
+  trestle::cli::add_sim_command(app, action);
   app.add_subcommand("version", "Print the version of trestle")->callback([&action] {
     action = []() -> trestle::cli::Outcome {
       TRESTLE_TRY_STATUS(trestle::cli::write_stdout_line("trestle " + std::string(kVersion)));
