@@ -27,7 +27,8 @@ std::vector<Row> run_consensus_bench(const ConsensusBenchOptions& options) {
       const double blocks = static_cast<double>(sweep->blocks_committed);
       const std::string name = factory.name + " n=" + std::to_string(nodes);
       rows.push_back(Row{name + " simulated blocks", "blocks/s", seconds > 0 ? blocks / seconds : 0, "-", {}});
-      rows.push_back(Row{name + " messages", "msgs/block", static_cast<double>(sweep->messages_sent) / blocks, "-", {}});
+      rows.push_back(
+          Row{name + " messages", "msgs/block", static_cast<double>(sweep->messages_sent) / blocks, "-", {}});
       rows.push_back(Row{name + " bytes", "bytes/block", static_cast<double>(sweep->bytes_sent) / blocks, "-", {}});
       if (options.progress) {
         std::fprintf(stderr, "consensus: %s: %.0f blocks/s, %.1f messages/block\n", name.c_str(),

@@ -10,9 +10,9 @@
 namespace trestle::bench {
 
 struct ConsensusBenchOptions {
-  unsigned seeds = 20;        // runs per (engine, node count)
-  unsigned blocks = 30;       // blocks per run
-  bool progress = true;       // one line per measurement on stderr
+  unsigned seeds = 20;   // runs per (engine, node count)
+  unsigned blocks = 30;  // blocks per run
+  bool progress = true;  // one line per measurement on stderr
 };
 
 // Rows per (engine, n): "<engine> n=<n> simulated blocks" in blocks/s of wall time (how fast the

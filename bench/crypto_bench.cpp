@@ -82,7 +82,8 @@ void add_hash_cases(std::vector<Case>& cases, const Inputs& in) {
   for (const HashSpec& spec : {HashSpec{"sm3 8KiB", crypto::HashAlgorithm::kSm3, "SM3"},
                                HashSpec{"sha256 8KiB", crypto::HashAlgorithm::kSha256, "SHA256"},
                                HashSpec{"keccak256 8KiB", crypto::HashAlgorithm::kKeccak256, "KECCAK-256"}}) {
-    Case c{spec.op, kBufferSize, [&in, algorithm = spec.algorithm] { return crypto::hash(algorithm, in.buffer)[31]; }, {}};
+    Case c{
+        spec.op, kBufferSize, [&in, algorithm = spec.algorithm] { return crypto::hash(algorithm, in.buffer)[31]; }, {}};
     Bytes theirs;
     if (auto op = openssl::digest(spec.openssl_name, in.buffer, theirs)) {
       require(theirs == crypto::hash(spec.algorithm, in.buffer).to_vector(), std::string(spec.op) + " digest");
@@ -101,7 +102,8 @@ void add_cipher_cases(std::vector<Case>& cases, const Inputs& in) {
   const std::vector<CipherSpec> specs = {
       {"sm4-cbc encrypt 8KiB", "SM4-CBC", [&in] { return crypto::sm4_cbc_encrypt(in.sm4_key, in.iv16, in.buffer); }},
       {"sm4-ctr 8KiB", "SM4-CTR", [&in] { return crypto::sm4_ctr(in.sm4_key, in.iv16, in.buffer); }},
-      {"sm4-gcm encrypt 8KiB", "SM4-GCM", [&in] { return crypto::sm4_gcm_encrypt(in.sm4_key, in.iv12, {}, in.buffer); }},
+      {"sm4-gcm encrypt 8KiB", "SM4-GCM",
+       [&in] { return crypto::sm4_gcm_encrypt(in.sm4_key, in.iv12, {}, in.buffer); }},
       {"aes-256-gcm encrypt 8KiB", "AES-256-GCM",
        [&in] { return crypto::aes256_gcm_encrypt(in.aes_key, in.iv12, {}, in.buffer); }},
   };
@@ -126,20 +128,25 @@ void add_sm2_cases(std::vector<Case>& cases, Inputs& in) {
   auto openssl_key = openssl::load_key(crypto::private_key_to_pem(key));
   in.sm2_signature = take(crypto::sm2::sign(key, in.message), "SM2 sign");
   in.sm2_der_signature = in.sm2_signature.to_der();
-  require(openssl::sm2_accepts(openssl_key, in.message, in.sm2_der_signature, user_id), "OpenSSL verifies an SM2 signature");
+  require(openssl::sm2_accepts(openssl_key, in.message, in.sm2_der_signature, user_id),
+          "OpenSSL verifies an SM2 signature");
   in.sm2_ciphertext_der =
       take(crypto::sm2::encrypt(key.public_key(), in.message, crypto::sm2::CiphertextFormat::kDer), "SM2 encrypt");
 
-  cases.push_back({"sm2 sign", 0, [&in] { return take(crypto::sm2::sign(*in.sm2_key, in.message), "SM2 sign").s[31]; },
+  cases.push_back({"sm2 sign",
+                   0,
+                   [&in] { return take(crypto::sm2::sign(*in.sm2_key, in.message), "SM2 sign").s[31]; },
                    {{"openssl", openssl::sm2_sign(openssl_key, in.message, user_id)}}});
-  cases.push_back({"sm2 verify", 0,
+  cases.push_back({"sm2 verify",
+                   0,
                    [&in] {
                      bool valid = crypto::sm2::verify(in.sm2_key->public_key(), in.message, in.sm2_signature);
                      require(valid, "SM2 verify");
                      return static_cast<std::uint8_t>(valid);
                    },
                    {{"openssl", openssl::sm2_verify(openssl_key, in.message, in.sm2_der_signature, user_id)}}});
-  cases.push_back({"sm2 encrypt 32B", 0,
+  cases.push_back({"sm2 encrypt 32B",
+                   0,
                    [&in] {
                      return last(take(crypto::sm2::encrypt(in.sm2_key->public_key(), in.message,
                                                            crypto::sm2::CiphertextFormat::kDer),
@@ -147,13 +154,14 @@ void add_sm2_cases(std::vector<Case>& cases, Inputs& in) {
                    },
                    {{"openssl", openssl::sm2_encrypt(openssl_key, in.message)}}});
   // OpenSSL decrypts Trestle's ciphertext on every call, which checks the formats agree.
-  cases.push_back({"sm2 decrypt 32B", 0,
-                   [&in] {
-                     return last(take(crypto::sm2::decrypt(*in.sm2_key, in.sm2_ciphertext_der,
-                                                           crypto::sm2::CiphertextFormat::kDer),
-                                      "SM2 decrypt"));
-                   },
-                   {{"openssl", openssl::sm2_decrypt(openssl_key, in.sm2_ciphertext_der)}}});
+  cases.push_back(
+      {"sm2 decrypt 32B",
+       0,
+       [&in] {
+         return last(take(crypto::sm2::decrypt(*in.sm2_key, in.sm2_ciphertext_der, crypto::sm2::CiphertextFormat::kDer),
+                          "SM2 decrypt"));
+       },
+       {{"openssl", openssl::sm2_decrypt(openssl_key, in.sm2_ciphertext_der)}}});
 }
 
 void add_secp256k1_cases(std::vector<Case>& cases, Inputs& in) {
@@ -175,7 +183,9 @@ void add_secp256k1_cases(std::vector<Case>& cases, Inputs& in) {
   require(take(k1::recover(in.digest32, in.k1_rsv), "secp256k1 recover") == key.public_key(), "recovery");
 
   Op sign = [&in] { return take(k1::sign_digest(*in.k1_key, in.digest32), "secp256k1 sign").bytes[63]; };
-  cases.push_back({"secp256k1 sign", 0, sign,
+  cases.push_back({"secp256k1 sign",
+                   0,
+                   sign,
                    {{"openssl", openssl::ecdsa_sign(openssl_key, in.digest)}, {"libsecp256k1", libsecp_sign}}});
   Op verify = [&in] {
     bool valid = k1::verify_digest(in.k1_key->public_key(), in.digest32, in.k1_rs);
@@ -183,10 +193,13 @@ void add_secp256k1_cases(std::vector<Case>& cases, Inputs& in) {
     return static_cast<std::uint8_t>(valid);
   };
   // OpenSSL verifies Trestle's DER signature on every call.
-  cases.push_back({"secp256k1 verify", 0, verify,
+  cases.push_back({"secp256k1 verify",
+                   0,
+                   verify,
                    {{"openssl", openssl::ecdsa_verify(openssl_key, in.digest, in.k1_der)},
                     {"libsecp256k1", libsecp256k1::verify(context, in.k1_public, in.digest, in.k1_rs)}}});
-  cases.push_back({"secp256k1 recover", 0,
+  cases.push_back({"secp256k1 recover",
+                   0,
                    [&in] { return take(k1::recover(in.digest32, in.k1_rsv), "secp256k1 recover").xy()[63]; },
                    {{"libsecp256k1", libsecp256k1::recover(context, in.digest, in.k1_rsv)}}});
 }
@@ -213,7 +226,8 @@ std::vector<Row> run_crypto_bench(const CryptoBenchOptions& options) {
     const std::string unit = c.bytes_per_op == 0 ? "ops/s" : "MB/s";
     const double ours = rate(c.trestle, c, options.seconds_per_cell);
     if (c.peers.empty()) rows.push_back({c.op, unit, ours, "-", std::nullopt});
-    for (const Peer& peer : c.peers) rows.push_back({c.op, unit, ours, peer.name, rate(peer.op, c, options.seconds_per_cell)});
+    for (const Peer& peer : c.peers)
+      rows.push_back({c.op, unit, ours, peer.name, rate(peer.op, c, options.seconds_per_cell)});
   }
   return rows;
 }

@@ -14,18 +14,20 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "consensus_bench.hpp"
 #include "crypto_bench.hpp"
-#include "network_bench.hpp"
 #include "ledger_bench.hpp"
+#include "network_bench.hpp"
 
 namespace {
 
-std::string format_value(double value) { return value >= 100 ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value); }
+std::string format_value(double value) {
+  return value >= 100 ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value);
+}
 
 void print_table(const std::vector<trestle::bench::Row>& rows, const std::string& title) {
   struct Line {
@@ -35,7 +37,8 @@ void print_table(const std::vector<trestle::bench::Row>& rows, const std::string
   for (const auto& row : rows) {
     auto ratio = row.ratio();
     lines.push_back({row.op, row.unit, format_value(row.trestle), row.peer,
-                     row.peer_value ? format_value(*row.peer_value) : "-", ratio ? fmt::format("{:.2f}", *ratio) : "-"});
+                     row.peer_value ? format_value(*row.peer_value) : "-",
+                     ratio ? fmt::format("{:.2f}", *ratio) : "-"});
   }
   std::size_t w[6] = {};
   for (const Line& l : lines) {
@@ -44,8 +47,8 @@ void print_table(const std::vector<trestle::bench::Row>& rows, const std::string
   }
   fmt::print("{}\n", title);
   for (const Line& l : lines) {
-    fmt::print("{:<{}}  {:<{}}  {:>{}}  {:<{}}  {:>{}}  {:>{}}\n", l.op, w[0], l.unit, w[1], l.trestle, w[2], l.peer, w[3],
-               l.peer_value, w[4], l.ratio, w[5]);
+    fmt::print("{:<{}}  {:<{}}  {:>{}}  {:<{}}  {:>{}}  {:>{}}\n", l.op, w[0], l.unit, w[1], l.trestle, w[2], l.peer,
+               w[3], l.peer_value, w[4], l.ratio, w[5]);
   }
 }
 
@@ -84,7 +87,8 @@ int main(int argc, char** argv) {
       "ledger",
       "Ledger store commits (durable, blocks of signed transactions with receipts and state writes) and reads "
       "by hash next to raw LMDB writing the same bytes, plus LMDB layout measurements; progress on stderr");
-  ledger->add_flag("--json", json, "Print a JSON array of objects with keys op, unit, trestle, peer, peer_value, ratio");
+  ledger->add_flag("--json", json,
+                   "Print a JSON array of objects with keys op, unit, trestle, peer, peer_value, ratio");
   ledger->add_option("--blocks", ledger_options.blocks, "Blocks committed by each contestant")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
       ->capture_default_str();
@@ -94,15 +98,17 @@ int main(int argc, char** argv) {
   ledger->add_option("--suite", ledger_options.suite, "sm or ecdsa (SM2 signing makes building sm blocks slow)")
       ->check(CLI::IsMember({"sm", "ecdsa"}))
       ->capture_default_str();
-  ledger->add_option("--dir", ledger_options.dir,
-                     "Directory for the temporary stores (default: the system temporary directory; tmpfs makes "
-                     "fsync free, so measure on a real disk)")
+  ledger
+      ->add_option("--dir", ledger_options.dir,
+                   "Directory for the temporary stores (default: the system temporary directory; tmpfs makes "
+                   "fsync free, so measure on a real disk)")
       ->type_name("DIR");
   ledger->add_option("--read-seconds", ledger_options.read_seconds, "Measuring time per read cell, in seconds")
       ->check(CLI::Range(0.001, 60.0))
       ->capture_default_str();
-  ledger->add_option("--layout-commits", ledger_options.layout_commits,
-                     "Durable commits per LMDB layout variant (0 skips the layout rows)")
+  ledger
+      ->add_option("--layout-commits", ledger_options.layout_commits,
+                   "Durable commits per LMDB layout variant (0 skips the layout rows)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{10'000}))
       ->capture_default_str();
 
@@ -122,9 +128,11 @@ int main(int argc, char** argv) {
 
   trestle::bench::NetworkBenchOptions network_options;
   CLI::App* network = app.add_subcommand(
-      "network", "Messages between two authenticated TLS 1.3 transports on loopback (256 B and 64 KiB; msgs/s and "
-                 "MB/s) next to a plain TLS 1.3 stream; progress on stderr");
-  network->add_flag("--json", json, "Print a JSON array of objects with keys op, unit, trestle, peer, peer_value, ratio");
+      "network",
+      "Messages between two authenticated TLS 1.3 transports on loopback (256 B and 64 KiB; msgs/s and "
+      "MB/s) next to a plain TLS 1.3 stream; progress on stderr");
+  network->add_flag("--json", json,
+                    "Print a JSON array of objects with keys op, unit, trestle, peer, peer_value, ratio");
   network->add_option("--seconds", network_options.seconds_per_cell, "Sending time per cell, in seconds")
       ->check(CLI::Range(0.05, 60.0))
       ->capture_default_str();

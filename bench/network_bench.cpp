@@ -74,10 +74,12 @@ struct Tally {
     const auto deadline = Clock::now() + kDrainTimeout;
     while (received.load(std::memory_order_acquire) < count) {
       if (broken) break;
-      if (Clock::now() > deadline) throw std::runtime_error(std::string("network bench: ") + what + ": messages missing");
+      if (Clock::now() > deadline)
+        throw std::runtime_error(std::string("network bench: ") + what + ": messages missing");
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
-    if (broken) throw std::runtime_error(std::string("network bench: ") + what + ": a message arrived out of order or cut");
+    if (broken)
+      throw std::runtime_error(std::string("network bench: ") + what + ": a message arrived out of order or cut");
   }
 };
 
@@ -184,7 +186,8 @@ void install_certificate(asio::ssl::context& context) {
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("bench"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
-  if (X509_sign(cert.get(), key.get(), nullptr) <= 0 || SSL_CTX_use_certificate(context.native_handle(), cert.get()) != 1 ||
+  if (X509_sign(cert.get(), key.get(), nullptr) <= 0 ||
+      SSL_CTX_use_certificate(context.native_handle(), cert.get()) != 1 ||
       SSL_CTX_use_PrivateKey(context.native_handle(), key.get()) != 1) {
     throw std::runtime_error("network bench: OpenSSL cannot install the certificate");
   }
@@ -339,9 +342,11 @@ std::vector<Row> run_network_bench(const NetworkBenchOptions& options) {
       batched = measure_plain_tls(size.bytes, options.seconds_per_cell, true);
     }
     rows.push_back({size.name, "msgs/s", ours.messages_per_second, peer, theirs.messages_per_second});
-    if (batched) rows.push_back({size.name, "msgs/s", ours.messages_per_second, batched_peer, batched->messages_per_second});
+    if (batched)
+      rows.push_back({size.name, "msgs/s", ours.messages_per_second, batched_peer, batched->messages_per_second});
     rows.push_back({size.name, "MB/s", ours.megabytes_per_second, peer, theirs.megabytes_per_second});
-    if (batched) rows.push_back({size.name, "MB/s", ours.megabytes_per_second, batched_peer, batched->megabytes_per_second});
+    if (batched)
+      rows.push_back({size.name, "MB/s", ours.megabytes_per_second, batched_peer, batched->megabytes_per_second});
   }
   return rows;
 }

@@ -40,8 +40,9 @@ Op sign_recoverable(std::shared_ptr<Context> context, const Bytes& secret, const
   auto signature = std::make_shared<std::array<unsigned char, 65>>();
   Op op = [context, signature, &secret, &digest] {
     secp256k1_ecdsa_recoverable_signature parsed;
-    check(secp256k1_ecdsa_sign_recoverable(context->get(), &parsed, digest.data(), secret.data(), nullptr, nullptr) == 1,
-          "secp256k1_ecdsa_sign_recoverable");
+    check(
+        secp256k1_ecdsa_sign_recoverable(context->get(), &parsed, digest.data(), secret.data(), nullptr, nullptr) == 1,
+        "secp256k1_ecdsa_sign_recoverable");
     int v = 0;
     check(secp256k1_ecdsa_recoverable_signature_serialize_compact(context->get(), signature->data(), &v, &parsed) == 1,
           "serialize_compact");

@@ -203,10 +203,10 @@ class SequencerEngine final : public Engine {
 
   Host& host_;
   EngineStats stats_;
-  std::optional<Proposal> pending_;          // sequencer: the block being acknowledged
-  std::map<NodeIndex, Bytes> votes_;         // sequencer: acknowledgements for pending_
-  std::optional<Proposal> offered_;          // follower: the last proposal it was offered
-  std::optional<CommittedBlock> decided_;    // follower: a decided block awaiting validation
+  std::optional<Proposal> pending_;        // sequencer: the block being acknowledged
+  std::map<NodeIndex, Bytes> votes_;       // sequencer: acknowledgements for pending_
+  std::optional<Proposal> offered_;        // follower: the last proposal it was offered
+  std::optional<CommittedBlock> decided_;  // follower: a decided block awaiting validation
 };
 
 }  // namespace

@@ -40,9 +40,9 @@ TEST_CASE("cli: trestle-bench crypto --json prints rows with the documented keys
     ops.insert(row["op"].get<std::string>());
     peers.insert(row["peer"].get<std::string>());
   }
-  for (const char* op : {"sm3 8KiB", "sha256 8KiB", "keccak256 8KiB", "sm4-cbc encrypt 8KiB", "sm4-ctr 8KiB",
-                         "aes-256-gcm encrypt 8KiB", "sm2 sign", "sm2 verify", "secp256k1 sign", "secp256k1 verify",
-                         "secp256k1 recover"}) {
+  for (const char* op :
+       {"sm3 8KiB", "sha256 8KiB", "keccak256 8KiB", "sm4-cbc encrypt 8KiB", "sm4-ctr 8KiB", "aes-256-gcm encrypt 8KiB",
+        "sm2 sign", "sm2 verify", "secp256k1 sign", "secp256k1 verify", "secp256k1 recover"}) {
     CHECK(ops.count(op) == 1);
   }
   CHECK(peers.count("openssl") == 1);

@@ -142,7 +142,8 @@ TEST_CASE("cli: sm4 gcm matches RFC 8998, round-trips, and a wrong tag is exit 2
   CHECK(sealed.exit_code == 0);
   CHECK(hex(sealed.out) == expected);
 
-  RunResult opened = sm4({"--mode", "gcm", "--key", key, "--iv", iv, "--aad", aad, "--decrypt", "--in", "-"}, sealed.out);
+  RunResult opened =
+      sm4({"--mode", "gcm", "--key", key, "--iv", iv, "--aad", aad, "--decrypt", "--in", "-"}, sealed.out);
   CHECK(opened.exit_code == 0);
   CHECK(opened.out == plaintext);
 

@@ -41,7 +41,8 @@ TEST_CASE("cli: hash of the empty message and of GB/T 32905's 64-byte example", 
              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   std::string abcd;
   for (int i = 0; i < 16; ++i) abcd += "abcd";
-  check_hash(trestle({"hash", "--alg", "sm3"}, abcd), "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732");
+  check_hash(trestle({"hash", "--alg", "sm3"}, abcd),
+             "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732");
 }
 
 TEST_CASE("cli: hash of a multi-chunk file matches openssl dgst", "[cli]") {

@@ -91,10 +91,9 @@ TEST_CASE("cli: key show reads keys made by openssl genpkey (PKCS#8) and ecparam
 TEST_CASE("cli: key show gives the Ethereum address of a known key", "[cli]") {
   // The example account of the web3.js documentation.
   TempDir dir;
-  std::string der = dir.write(
-      "key.der", unhex("302e0201010420"
-                       "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
-                       "a00706052b8104000a"));
+  std::string der = dir.write("key.der", unhex("302e0201010420"
+                                               "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+                                               "a00706052b8104000a"));
   std::string pem = dir.path("key.pem");
   openssl({"ec", "-inform", "DER", "-in", der, "-out", pem});
   ShownKey shown = show_key(pem);
@@ -153,8 +152,8 @@ TEST_CASE("cli: key encrypt and decrypt round-trip through a keystore with a pas
     CHECK(shown.out.find(original.address) != std::string::npos);
 
     std::string reopened = dir.path(std::string(suite) + "-reopened.pem");
-    RunResult opened = trestle({"key", "decrypt", "--keystore", keystore, "--out", reopened, "--password-file",
-                                password_file});
+    RunResult opened =
+        trestle({"key", "decrypt", "--keystore", keystore, "--out", reopened, "--password-file", password_file});
     REQUIRE(opened.exit_code == 0);
     CHECK(permissions(reopened) == kOwnerOnly);
     CHECK(show_key(reopened).public_hex == original.public_hex);

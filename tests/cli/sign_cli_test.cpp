@@ -197,18 +197,19 @@ TEST_CASE("cli: recover returns the signer's public key", "[cli]") {
   CHECK(other.out != pub + "\n");
 
   // r = 0 recovers no key: the signature is invalid (exit 1), with the reason on stderr.
-  RunResult none = trestle({"recover", "--digest", digest, "--sig", std::string(64, '0') + std::string(63, '0') + "100"});
+  RunResult none =
+      trestle({"recover", "--digest", digest, "--sig", std::string(64, '0') + std::string(63, '0') + "100"});
   CHECK(none.exit_code == 1);
   CHECK(none.out.empty());
   CHECK(is_one_line_error(none.err));
 
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"recover", "--digest", digest, "--sig", signature.substr(0, 128)},
-           {"recover", "--digest", digest, "--sig", signature + "00"},
-           {"recover", "--digest", digest, "--sig", "zz"},
-           {"recover", "--digest", digest.substr(2), "--sig", signature},
-           {"recover", "--sig", signature},
-           {"recover", "--digest", digest}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"recover", "--digest", digest, "--sig", signature.substr(0, 128)},
+                                             {"recover", "--digest", digest, "--sig", signature + "00"},
+                                             {"recover", "--digest", digest, "--sig", "zz"},
+                                             {"recover", "--digest", digest.substr(2), "--sig", signature},
+                                             {"recover", "--sig", signature},
+                                             {"recover", "--digest", digest}}) {
     INFO(join(args));
     RunResult result = trestle(args);
     CHECK(result.exit_code == 2);

@@ -9,9 +9,9 @@ namespace trestle::cli_test {
 
 TEST_CASE("cli: --help works on every subcommand and exits 0", "[cli]") {
   const std::vector<std::vector<std::string>> commands = {
-      {},           {"hash"},        {"key"},  {"key", "gen"},     {"key", "show"}, {"key", "encrypt"},
-      {"key", "decrypt"}, {"sign"}, {"verify"}, {"recover"},   {"sm2"},         {"sm2", "encrypt"},
-      {"sm2", "decrypt"}, {"sm4"},  {"version"}};
+      {},         {"hash"},   {"key"},     {"key", "gen"}, {"key", "show"},    {"key", "encrypt"}, {"key", "decrypt"},
+      {"sign"},   {"verify"}, {"recover"}, {"sm2"},        {"sm2", "encrypt"}, {"sm2", "decrypt"}, {"sm4"},
+      {"version"}};
   for (std::vector<std::string> args : commands) {
     args.push_back("--help");
     INFO(join(args));

@@ -34,9 +34,10 @@ TEST_CASE("codec: varint encodings are LEB128 and minimal", "[core][codec]") {
     std::uint64_t value;
     const char* hex;
   };
-  const Case cases[] = {{0, "00"},           {1, "01"},       {127, "7f"},          {128, "8001"},
-                        {300, "ac02"},       {16383, "ff7f"}, {16384, "808001"},
-                        {std::numeric_limits<std::uint64_t>::max(), "ffffffffffffffffff01"}};
+  const Case cases[] = {{0, "00"},         {1, "01"},
+                        {127, "7f"},       {128, "8001"},
+                        {300, "ac02"},     {16383, "ff7f"},
+                        {16384, "808001"}, {std::numeric_limits<std::uint64_t>::max(), "ffffffffffffffffff01"}};
   for (const auto& c : cases) {
     Writer w;
     w.varint(c.value);

@@ -98,8 +98,7 @@ Bytes evp_gcm_seal(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView
   return out;
 }
 
-std::optional<Bytes> evp_gcm_open(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad,
-                                  ByteView sealed) {
+std::optional<Bytes> evp_gcm_open(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView sealed) {
   REQUIRE(sealed.size() >= 16);
   const std::size_t size = sealed.size() - 16;
   CipherCtx ctx = new_ctx();
@@ -651,7 +650,7 @@ TEST_CASE("cipher: the test's reference GCM agrees with OpenSSL AES-256-GCM", "[
 TEST_CASE("cipher: SM4-GCM matches a reference GCM over OpenSSL's SM4 in both directions", "[cipher]") {
   // OpenSSL 3.0 does not provide SM4-GCM; newer versions do, and then we check against it too.
   std::unique_ptr<EVP_CIPHER, decltype(&EVP_CIPHER_free)> openssl_sm4_gcm(EVP_CIPHER_fetch(nullptr, "SM4-GCM", nullptr),
-                                                                           &EVP_CIPHER_free);
+                                                                          &EVP_CIPHER_free);
   std::mt19937_64 rng(8998);
   for (int i = 0; i < 300; ++i) {
     const Bytes key = random_bytes(rng, 16);
@@ -725,8 +724,7 @@ TEST_CASE("cipher: AEAD rejects any flipped bit in tag, ciphertext, associated d
     Bytes longer_aad = aad;
     longer_aad.push_back(0);
     check_error(aead_open(algorithm, key, iv, longer_aad, sealed), ErrorCode::kAuthFailed);
-    check_error(aead_open(algorithm, key, iv, aad, ByteView(sealed).first(sealed.size() - 1)),
-                ErrorCode::kAuthFailed);
+    check_error(aead_open(algorithm, key, iv, aad, ByteView(sealed).first(sealed.size() - 1)), ErrorCode::kAuthFailed);
   }
 }
 

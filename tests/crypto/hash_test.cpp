@@ -254,7 +254,8 @@ TEST_CASE("hash: algorithm names round-trip and unknown names are rejected", "[h
   CHECK(hash_algorithm_name(HashAlgorithm::kSm3) == "sm3");
   CHECK(hash_algorithm_name(HashAlgorithm::kSha256) == "sha256");
   CHECK(hash_algorithm_name(HashAlgorithm::kKeccak256) == "keccak256");
-  const std::array<std::string_view, 6> bad_names = {"", "SM3", "sha3-256", "sha256 ", "keccak", std::string_view("sm3\0", 4)};
+  const std::array<std::string_view, 6> bad_names = {"",        "SM3",    "sha3-256",
+                                                     "sha256 ", "keccak", std::string_view("sm3\0", 4)};
   for (std::string_view bad : bad_names) {
     auto parsed = parse_hash_algorithm(bad);
     REQUIRE_FALSE(parsed.ok());
@@ -313,7 +314,8 @@ TEST_CASE("hash: HMAC-SM3 and HMAC-SHA256 match OpenSSL HMAC on random keys and 
     CHECK(hmac(HashAlgorithm::kSha256, key, data) == openssl_hmac(EVP_sha256(), key, data));
   }
   // Sanity: the MAC depends on the key.
-  CHECK(hmac(HashAlgorithm::kSm3, as_bytes("k1"), as_bytes("m")) != hmac(HashAlgorithm::kSm3, as_bytes("k2"), as_bytes("m")));
+  CHECK(hmac(HashAlgorithm::kSm3, as_bytes("k1"), as_bytes("m")) !=
+        hmac(HashAlgorithm::kSm3, as_bytes("k2"), as_bytes("m")));
 }
 
 }  // namespace

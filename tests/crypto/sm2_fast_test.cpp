@@ -6,7 +6,6 @@
 // The default run does a few thousand random cases; TRESTLE_LONG_TESTS=1 runs over 100,000
 // sign/verify round trips through OpenSSL. TRESTLE_TEST_SEED=<number> changes the seed.
 
-#include <catch2/catch.hpp>
 #include <cryptopp/ecp.h>
 #include <cryptopp/integer.h>
 #include <cryptopp/nbtheory.h>
@@ -16,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/param_build.h>
+#include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <memory>

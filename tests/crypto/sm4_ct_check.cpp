@@ -52,8 +52,8 @@ int main() {
   }
   schedule.decrypt_block(block, block);
   std::array<std::uint8_t, 16 * 13> out{};
-  schedule.cbc_encrypt(iv, data, out);   // 13 blocks: serial
-  schedule.cbc_decrypt(iv, out, out);    // 13 blocks: one group of 8, one of 4, one single
+  schedule.cbc_encrypt(iv, data, out);  // 13 blocks: serial
+  schedule.cbc_decrypt(iv, out, out);   // 13 blocks: one group of 8, one of 4, one single
   publish(out.data(), out.size());
   publish(data.data(), data.size());
   if (out != data) {

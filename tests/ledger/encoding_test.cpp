@@ -109,14 +109,33 @@ std::string repeat(std::string_view byte_hex, int n) {
 
 TEST_CASE("ledger encoding: transaction byte layout", "[ledger][encoding]") {
   const Transaction tx = sample_tx();
-  const std::string unsigned_hex = "01" "0263" "31" "0167" "0107" "0000000000000102" "01" + repeat("11", 20) +
-                                   "02dead" "0000000000000005" "00";
+  const std::string unsigned_hex =
+      "01"
+      "0263"
+      "31"
+      "0167"
+      "0107"
+      "0000000000000102"
+      "01" +
+      repeat("11", 20) +
+      "02dead"
+      "0000000000000005"
+      "00";
   CHECK(to_hex(tx.signing_bytes()) == unsigned_hex);
   CHECK(to_hex(tx.encode()) == unsigned_hex + "02aabb");
   Transaction no_target = tx;
   no_target.target.reset();
   CHECK(to_hex(no_target.signing_bytes()) ==
-        "01" "0263" "31" "0167" "0107" "0000000000000102" "00" "02dead" "0000000000000005" "00");
+        "01"
+        "0263"
+        "31"
+        "0167"
+        "0107"
+        "0000000000000102"
+        "00"
+        "02dead"
+        "0000000000000005"
+        "00");
 }
 
 TEST_CASE("ledger encoding: transaction hash covers everything but the signature", "[ledger][encoding]") {
@@ -186,7 +205,9 @@ TEST_CASE("ledger encoding: malformed transactions are rejected with the right c
   CHECK(code_of(flag) == ErrorCode::kInvalidArgument);
 
   // Non-minimal varint length for the chain id: 0x82 0x00 instead of 0x02.
-  Bytes overlong = hex("018200" "6331");
+  Bytes overlong =
+      hex("018200"
+          "6331");
   append(overlong, ByteView(good).subspan(4));
   CHECK(code_of(overlong) == ErrorCode::kInvalidArgument);
 
@@ -212,8 +233,13 @@ TEST_CASE("ledger encoding: malformed transactions are rejected with the right c
 TEST_CASE("ledger encoding: receipt byte layout, round trip and malformed input", "[ledger][encoding][malformed]") {
   const Limits limits;
   const Receipt receipt = sample_receipt();
-  CHECK(to_hex(receipt.encode()) == "01" + repeat("33", 32) + "00000007" "0101" "01" + repeat("44", 20) + "01" +
-                                        repeat("55", 32) + "026667" "0000000000000009");
+  CHECK(to_hex(receipt.encode()) == "01" + repeat("33", 32) +
+                                        "00000007"
+                                        "0101"
+                                        "01" +
+                                        repeat("44", 20) + "01" + repeat("55", 32) +
+                                        "026667"
+                                        "0000000000000009");
   check_strict(receipt.encode(), decoder_of<Receipt>(limits));
   CHECK(Receipt::decode(receipt.encode(), limits).value() == receipt);
   CHECK(receipt.hash(crypto::CryptoSuite::sm()) == crypto::sm3(receipt.encode()));
@@ -237,10 +263,19 @@ TEST_CASE("ledger encoding: receipt byte layout, round trip and malformed input"
 
 TEST_CASE("ledger encoding: block header byte layout and hash", "[ledger][encoding]") {
   const BlockHeader header = sample_header();
-  const std::string signing = "01" + repeat("01", 32) + "0000000000000003" "0000000000000004" "00000002" "00000001" +
+  const std::string signing = "01" + repeat("01", 32) +
+                              "0000000000000003"
+                              "0000000000000004"
+                              "00000002"
+                              "00000001" +
                               repeat("02", 32) + repeat("03", 32) + repeat("04", 32) + repeat("05", 32);
   CHECK(to_hex(header.signing_bytes()) == signing);
-  CHECK(to_hex(header.encode()) == signing + "02" "00000001" "01a1" "00000004" "02a4a5");
+  CHECK(to_hex(header.encode()) == signing +
+                                       "02"
+                                       "00000001"
+                                       "01a1"
+                                       "00000004"
+                                       "02a4a5");
   const auto& suite = crypto::CryptoSuite::ecdsa();
   CHECK(header.hash(suite) == crypto::keccak256(header.signing_bytes()));
   BlockHeader unsealed = header;
@@ -313,7 +348,11 @@ TEST_CASE("ledger encoding: Merkle proof layout and strict decoding", "[ledger][
   proof.leaf_index = 2;
   proof.tree_size = 5;
   proof.siblings = {Hash256::copy_of(Bytes(32, 0x0a)), Hash256::copy_of(Bytes(32, 0x0b))};
-  CHECK(to_hex(proof.encode()) == "0000000000000002" "0000000000000005" "02" + repeat("0a", 32) + repeat("0b", 32));
+  CHECK(to_hex(proof.encode()) ==
+        "0000000000000002"
+        "0000000000000005"
+        "02" +
+            repeat("0a", 32) + repeat("0b", 32));
   check_strict(proof.encode(), decoder_of<MerkleProof>(limits));
 
   MerkleProof out_of_range = proof;
@@ -333,17 +372,51 @@ TEST_CASE("ledger encoding: write set layout and strict decoding", "[ledger][enc
   writes.erase("a", as_bytes("z"));
   writes.put("a", as_bytes("y"), Bytes{});
   // Sorted by (table, key): a/y, a/z, b/k.
-  CHECK(to_hex(writes.encode()) == "03" "0161" "0179" "01" "00" "0161" "017a" "00" "0162" "016b" "01" "0176");
+  CHECK(to_hex(writes.encode()) ==
+        "03"
+        "0161"
+        "0179"
+        "01"
+        "00"
+        "0161"
+        "017a"
+        "00"
+        "0162"
+        "016b"
+        "01"
+        "0176");
   check_strict(writes.encode(), decoder_of<WriteSet>(limits));
   CHECK(WriteSet::decode(writes.encode(), limits).value() == writes);
 
-  const Bytes unsorted = hex("02" "0162" "016b" "00" "0161" "0179" "00");
+  const Bytes unsorted =
+      hex("02"
+          "0162"
+          "016b"
+          "00"
+          "0161"
+          "0179"
+          "00");
   CHECK(WriteSet::decode(unsorted, limits).error().code() == ErrorCode::kInvalidArgument);
-  const Bytes duplicate = hex("02" "0161" "0179" "00" "0161" "0179" "00");
+  const Bytes duplicate =
+      hex("02"
+          "0161"
+          "0179"
+          "00"
+          "0161"
+          "0179"
+          "00");
   CHECK(WriteSet::decode(duplicate, limits).error().code() == ErrorCode::kInvalidArgument);
-  const Bytes bad_kind = hex("01" "0161" "0179" "02");
+  const Bytes bad_kind =
+      hex("01"
+          "0161"
+          "0179"
+          "02");
   CHECK(WriteSet::decode(bad_kind, limits).error().code() == ErrorCode::kInvalidArgument);
-  const Bytes empty_table = hex("01" "00" "0179" "00");
+  const Bytes empty_table =
+      hex("01"
+          "00"
+          "0179"
+          "00");
   CHECK(WriteSet::decode(empty_table, limits).error().code() == ErrorCode::kInvalidArgument);
   WriteSet no_table;
   no_table.put("", as_bytes("k"), as_bytes("v"));

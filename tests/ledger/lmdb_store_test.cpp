@@ -387,21 +387,15 @@ TEST_CASE("ledger lmdb: verify_chain reports the first inconsistency", "[ledger]
     RawEnv raw(dir.path());
     raw.put("bodies", be64(2), raw.get("bodies", be64(1)).value());
   }
-  SECTION("a missing tx index entry") {
-    RawEnv(dir.path()).erase("tx_index", blocks[2].transactions[1].hash(suite));
-  }
-  SECTION("a header that does not decode") {
-    RawEnv(dir.path()).put("headers", be64(2), Bytes{0x01, 0x02});
-  }
+  SECTION("a missing tx index entry") { RawEnv(dir.path()).erase("tx_index", blocks[2].transactions[1].hash(suite)); }
+  SECTION("a header that does not decode") { RawEnv(dir.path()).put("headers", be64(2), Bytes{0x01, 0x02}); }
   SECTION("a broken hash link") {
     BlockHeader header = blocks[2].header;
     header.parent_hash[0] ^= 1;
     RawEnv raw(dir.path());
     raw.put("headers", be64(2), header.encode());
   }
-  SECTION("a receipt list that does not decode") {
-    RawEnv(dir.path()).put("receipts", be64(2), Bytes{0x02, 0x00});
-  }
+  SECTION("a receipt list that does not decode") { RawEnv(dir.path()).put("receipts", be64(2), Bytes{0x02, 0x00}); }
   const Error error = verify_error();
   CHECK(error.code() == ErrorCode::kCorrupt);
   CHECK(error.message().rfind("height 2: ", 0) == 0);
@@ -501,8 +495,8 @@ TEST_CASE("ledger lmdb: malformed storage lists never decode, whole or item by i
   good = RawEnv(dir.path()).get("bodies", be64(0)).value();
   const std::size_t area_at = 1 + 3 * 4;
   REQUIRE(good.size() > area_at);
-  const std::uint32_t first_end = (std::uint32_t{good[1]} << 24) | (std::uint32_t{good[2]} << 16) |
-                                  (std::uint32_t{good[3]} << 8) | good[4];
+  const std::uint32_t first_end =
+      (std::uint32_t{good[1]} << 24) | (std::uint32_t{good[2]} << 16) | (std::uint32_t{good[3]} << 8) | good[4];
 
   struct Case {
     const char* what;

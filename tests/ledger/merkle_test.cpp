@@ -28,15 +28,15 @@ std::vector<Hash256> leaves_of(HashAlgorithm algorithm, std::size_t n) {
 
 TEST_CASE("ledger merkle: roots match the RFC 6962 test vectors", "[ledger][merkle]") {
   // The inputs and roots of certificate-transparency's reference tests (SHA-256).
-  const std::vector<Bytes> inputs = {{},
-                                     {0x00},
-                                     {0x10},
-                                     {0x20, 0x21},
-                                     {0x30, 0x31},
-                                     {0x40, 0x41, 0x42, 0x43},
-                                     {0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57},
-                                     {0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c,
-                                      0x6d, 0x6e, 0x6f}};
+  const std::vector<Bytes> inputs = {
+      {},
+      {0x00},
+      {0x10},
+      {0x20, 0x21},
+      {0x30, 0x31},
+      {0x40, 0x41, 0x42, 0x43},
+      {0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57},
+      {0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f}};
   const char* roots[] = {
       "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
       "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
@@ -76,8 +76,7 @@ TEST_CASE("ledger merkle: leaf and node hashes are domain-separated", "[ledger][
   CHECK(merkle_root(HashAlgorithm::kSm3, one) == a);
 }
 
-TEST_CASE("ledger merkle: an odd node is promoted, not duplicated (no CVE-2012-2459 twin lists)",
-          "[ledger][merkle]") {
+TEST_CASE("ledger merkle: an odd node is promoted, not duplicated (no CVE-2012-2459 twin lists)", "[ledger][merkle]") {
   const auto leaves = leaves_of(HashAlgorithm::kKeccak256, 3);
   const Hash256 promoted =
       merkle_node(HashAlgorithm::kKeccak256, merkle_node(HashAlgorithm::kKeccak256, leaves[0], leaves[1]), leaves[2]);

@@ -11,13 +11,12 @@
 
 using namespace trestle;
 using namespace trestle::ledger;
+using crypto::SuiteId;
 using test::LmdbFixture;
 using test::MemoryFixture;
-using crypto::SuiteId;
 
-#define STORE_FIXTURES                                                                              \
-  MemoryFixture<SuiteId::kSm>, MemoryFixture<SuiteId::kEcdsa>, LmdbFixture<SuiteId::kSm>, \
-      LmdbFixture<SuiteId::kEcdsa>
+#define STORE_FIXTURES \
+  MemoryFixture<SuiteId::kSm>, MemoryFixture<SuiteId::kEcdsa>, LmdbFixture<SuiteId::kSm>, LmdbFixture<SuiteId::kEcdsa>
 
 namespace {
 

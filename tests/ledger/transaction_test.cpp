@@ -123,8 +123,8 @@ TEST_CASE("ledger transaction: ecdsa signs Keccak-256 of signing_bytes (checked 
 
   secp256k1_context* ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
   secp256k1_ecdsa_recoverable_signature signature;
-  REQUIRE(secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &signature, tx.signature.data(),
-                                                              tx.signature[64]) == 1);
+  REQUIRE(secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &signature, tx.signature.data(), tx.signature[64]) ==
+          1);
   secp256k1_pubkey recovered;
   REQUIRE(secp256k1_ecdsa_recover(ctx, &recovered, &signature, digest.data()) == 1);
   std::uint8_t serialized[65];

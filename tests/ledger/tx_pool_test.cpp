@@ -171,8 +171,8 @@ TEST_CASE("ledger tx pool: batches verify on worker threads with the same result
     if (n % 7 == 3) tx.signature[64] = 2;  // no valid recovery id: the signature cannot verify
     batch.push_back(tx.encode());
   }
-  batch.push_back(batch[0]);                             // duplicate inside the batch
-  batch.push_back(Bytes{0xff});                          // undecodable
+  batch.push_back(batch[0]);                                     // duplicate inside the batch
+  batch.push_back(Bytes{0xff});                                  // undecodable
   batch.push_back(test::signed_tx(suite, key, 1, 11).encode());  // nonce 1 reused
   std::vector<std::vector<Result<Hash256>>> outcomes;
   for (std::size_t threads : {std::size_t{0}, std::size_t{3}}) {

@@ -67,7 +67,7 @@ TEST_CASE("network memory: four nodes exchange messages once each, in order, wit
       auto info = parse_payload(message.payload);
       REQUIRE(info.has_value());
       CHECK(info->to == j);
-      CHECK(message.from == ids[info->from]);  // the transport's sender id matches the payload's
+      CHECK(message.from == ids[info->from]);      // the transport's sender id matches the payload's
       CHECK(info->seq == next_seq[info->from]++);  // in order, none twice, none missing
     }
   }
@@ -95,7 +95,7 @@ TEST_CASE("network memory: send and broadcast refuse what the contract refuses",
   Inbox inbox_b;
 
   CHECK(code_of(a->send(ids[1], kType, Bytes(10))) == ErrorCode::kIo);  // not started
-  CHECK_FALSE(a->start(TransportHandlers{}).ok());                            // no on_message
+  CHECK_FALSE(a->start(TransportHandlers{}).ok());                      // no on_message
   REQUIRE(a->start(inbox_a.handlers()).ok());
   CHECK(code_of(a->start(inbox_a.handlers())) == ErrorCode::kInvalidArgument);
   REQUIRE(b->start(inbox_b.handlers()).ok());
@@ -141,8 +141,7 @@ TEST_CASE("network memory: send and broadcast refuse what the contract refuses",
   CHECK(code_of(a->send(ids[1], kType, Bytes(1))) == ErrorCode::kIo);
 }
 
-TEST_CASE("network memory: a cut link drops messages and reports the peer down, then up again",
-          "[network][memory]") {
+TEST_CASE("network memory: a cut link drops messages and reports the peer down, then up again", "[network][memory]") {
   MemoryNetworkOptions options;
   options.deliver_on_thread = false;
   MemoryNetwork net(options);

@@ -84,8 +84,11 @@ bool RawPeer::send_tls(ByteView bytes) {
 }
 
 bool RawPeer::send_frame(std::uint8_t type, ByteView payload, std::uint8_t version) {
-  Bytes frame = {static_cast<std::uint8_t>(payload.size() >> 24), static_cast<std::uint8_t>(payload.size() >> 16),
-                 static_cast<std::uint8_t>(payload.size() >> 8), static_cast<std::uint8_t>(payload.size()), type,
+  Bytes frame = {static_cast<std::uint8_t>(payload.size() >> 24),
+                 static_cast<std::uint8_t>(payload.size() >> 16),
+                 static_cast<std::uint8_t>(payload.size() >> 8),
+                 static_cast<std::uint8_t>(payload.size()),
+                 type,
                  version};
   frame.insert(frame.end(), payload.begin(), payload.end());
   return send_tls(frame);
@@ -126,7 +129,8 @@ bool RawPeer::wait_closed(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::uint8_t buffer[4096];
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     bool done = false;
     std::error_code result;
@@ -151,7 +155,8 @@ bool RawPeer::wait_closed_plain(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::uint8_t buffer[4096];
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     bool done = false;
     std::error_code result;

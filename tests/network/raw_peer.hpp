@@ -25,7 +25,7 @@ struct RawFrame {
 struct RawAuth {
   std::uint8_t role = 0;  // 0: we dialed (TLS client)
   std::string network_id = "trestle-test-chain";
-  bool corrupt_binding = false;  // sign a binding with one bit flipped
+  bool corrupt_binding = false;            // sign a binding with one bit flipped
   std::optional<std::uint8_t> suite_code;  // default: the suite's (1 sm, 2 ecdsa)
 };
 

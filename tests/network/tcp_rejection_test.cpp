@@ -151,7 +151,7 @@ TEST_CASE("network tcp: connections end with a goodbye frame and two half-closes
     CHECK(goodbye->type == 3);
     CHECK(goodbye->payload == Bytes{1});
     CHECK_FALSE(raw.read_frame(kCloseWait).has_value());  // then the FIN
-    raw.half_close();  // a waits for ours before it closes
+    raw.half_close();                                     // a waits for ours before it closes
     stopper.join();
     CHECK(v.a.log->contains_line_with({"peer " + to_hex(v.raw_id().view().first(4)), "closed: closed by both sides"}));
   }

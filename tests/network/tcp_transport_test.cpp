@@ -65,9 +65,9 @@ void send_stream(TcpNode& sender, const NodeId& to, std::uint32_t stream, std::u
 }  // namespace
 
 TEST_CASE("network tcp: two endpoints exchange messages of many sizes in both directions", "[network][tcp]") {
-  const std::vector<std::size_t> sizes = {12,    13,    100,   255,   256,    257,    1000,    4095,    4096,
-                                          16383, 16384, 16385, 65535, 65536,  65537,  65541,   100000,  262143,
-                                          262144, 262145, 1u << 20, (3u << 20) + 7};
+  const std::vector<std::size_t> sizes = {12,     13,     100,    255,    256,      257,           1000,  4095,
+                                          4096,   16383,  16384,  16385,  65535,    65536,         65537, 65541,
+                                          100000, 262143, 262144, 262145, 1u << 20, (3u << 20) + 7};
   for (const CryptoSuite* suite : {&CryptoSuite::sm(), &CryptoSuite::ecdsa()}) {
     INFO("suite " << suite->name());
     auto nodes = make_nodes(*suite, 2, test_options());
@@ -81,8 +81,9 @@ TEST_CASE("network tcp: two endpoints exchange messages of many sizes in both di
       for (std::uint32_t t = 0; t < 2; ++t) {
         senders.emplace_back([&, n, t] {
           const std::uint32_t other = 1 - n;
-          send_stream(nodes[n], nodes[other].id, (n + 1) * 10 + t, other, static_cast<std::uint32_t>(sizes.size()),
-                      [&](std::uint32_t seq) { return sizes[(seq + t * 7) % sizes.size()]; }, failures);
+          send_stream(
+              nodes[n], nodes[other].id, (n + 1) * 10 + t, other, static_cast<std::uint32_t>(sizes.size()),
+              [&](std::uint32_t seq) { return sizes[(seq + t * 7) % sizes.size()]; }, failures);
           for (std::uint8_t small = 0; small < 12; ++small) {
             if (!nodes[n].transport->send(nodes[other].id, kSmallType, Bytes(small, small)).ok()) ++failures;
           }
@@ -264,7 +265,8 @@ TEST_CASE("network tcp: a restarted peer is redialed and gets what was queued fo
   REQUIRE(eventually([&] { return all_connected(nodes); }));
   const std::uint16_t b_port = nodes[1].transport->listen_port();
 
-  for (std::uint32_t seq = 0; seq < 50; ++seq) REQUIRE(a.transport->send(nodes[1].id, kType, make_payload(0, 1, seq, 500)).ok());
+  for (std::uint32_t seq = 0; seq < 50; ++seq)
+    REQUIRE(a.transport->send(nodes[1].id, kType, make_payload(0, 1, seq, 500)).ok());
   REQUIRE(nodes[1].inbox->wait_for_count(50));
 
   // b goes away; a notices and keeps what it sends meanwhile in b's queue.
@@ -272,7 +274,8 @@ TEST_CASE("network tcp: a restarted peer is redialed and gets what was queued fo
   const NodeId b_id = nodes[1].id;
   nodes[1].transport.reset();
   REQUIRE(eventually([&] { return !a.transport->is_connected(b_id); }));
-  for (std::uint32_t seq = 50; seq < 100; ++seq) REQUIRE(a.transport->send(b_id, kType, make_payload(0, 1, seq, 500)).ok());
+  for (std::uint32_t seq = 50; seq < 100; ++seq)
+    REQUIRE(a.transport->send(b_id, kType, make_payload(0, 1, seq, 500)).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few failed redials
   CHECK(stats_of(*a.transport, b_id).queued_frames == 50);
 

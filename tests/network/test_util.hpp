@@ -45,11 +45,12 @@ inline bool eventually(const std::function<bool()>& condition, std::chrono::mill
 // with bytes derived from them, so that a corrupted, misrouted or repeated message is caught.
 inline Bytes make_payload(std::uint32_t from, std::uint32_t to, std::uint32_t seq, std::size_t size) {
   Bytes out(size);
-  const std::uint8_t header[12] = {
-      static_cast<std::uint8_t>(from >> 24), static_cast<std::uint8_t>(from >> 16), static_cast<std::uint8_t>(from >> 8),
-      static_cast<std::uint8_t>(from),       static_cast<std::uint8_t>(to >> 24),   static_cast<std::uint8_t>(to >> 16),
-      static_cast<std::uint8_t>(to >> 8),    static_cast<std::uint8_t>(to),         static_cast<std::uint8_t>(seq >> 24),
-      static_cast<std::uint8_t>(seq >> 16),  static_cast<std::uint8_t>(seq >> 8),   static_cast<std::uint8_t>(seq)};
+  const std::uint8_t header[12] = {static_cast<std::uint8_t>(from >> 24), static_cast<std::uint8_t>(from >> 16),
+                                   static_cast<std::uint8_t>(from >> 8),  static_cast<std::uint8_t>(from),
+                                   static_cast<std::uint8_t>(to >> 24),   static_cast<std::uint8_t>(to >> 16),
+                                   static_cast<std::uint8_t>(to >> 8),    static_cast<std::uint8_t>(to),
+                                   static_cast<std::uint8_t>(seq >> 24),  static_cast<std::uint8_t>(seq >> 16),
+                                   static_cast<std::uint8_t>(seq >> 8),   static_cast<std::uint8_t>(seq)};
   for (std::size_t i = 0; i < size; ++i) {
     out[i] = i < 12 ? header[i] : static_cast<std::uint8_t>((i * 131) ^ (seq * 7) ^ (from * 29) ^ to);
   }

@@ -40,8 +40,7 @@ void add_hash_command(CLI::App& app, Action& action) {
       ->required()
       ->check(CLI::IsMember({"sm3", "sha256", "keccak256"}));
   CLI::Option* hex = hash->add_option("--hex", options->hex, "The message as hex");
-  hash->add_option("--in", options->in, "Read the message from FILE ('-': standard input, the default)")
-      ->excludes(hex);
+  hash->add_option("--in", options->in, "Read the message from FILE ('-': standard input, the default)")->excludes(hex);
   hash->callback([options, hex, &action] {
     options->from_hex = hex->count() > 0;
     action = [options] { return run_hash(*options); };

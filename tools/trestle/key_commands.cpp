@@ -158,10 +158,11 @@ void add_key_commands(CLI::App& app, Action& action) {
   auto encrypt = std::make_shared<EncryptOptions>();
   CLI::App* encrypt_command =
       key->add_subcommand("encrypt", "Seal a PEM private key into a password-protected JSON keystore");
-  add_details(*encrypt_command,
-              "The password comes from --password-file or TRESTLE_PASSWORD, never from the command line; an empty "
-              "password is refused. The keystore derives its key with scrypt and seals with SM4-GCM (sm) or AES-256-GCM "
-              "(ecdsa).");
+  add_details(
+      *encrypt_command,
+      "The password comes from --password-file or TRESTLE_PASSWORD, never from the command line; an empty "
+      "password is refused. The keystore derives its key with scrypt and seals with SM4-GCM (sm) or AES-256-GCM "
+      "(ecdsa).");
   encrypt_command->add_option("--key", encrypt->key, "The PEM private key")->required()->type_name("FILE");
   add_output_options(*encrypt_command, encrypt->out, encrypt->force, "the keystore");
   encrypt_command->add_option("--password-file", encrypt->password_file, kPasswordHelp)->type_name("FILE");

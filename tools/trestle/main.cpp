@@ -24,9 +24,10 @@ constexpr std::string_view kFooter =
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Trestle command-line tool: hashing, keys, SM2 and secp256k1 signatures, SM2/SM4 encryption, "
-               "ledger stores.",
-               "trestle"};
+  CLI::App app{
+      "Trestle command-line tool: hashing, keys, SM2 and secp256k1 signatures, SM2/SM4 encryption, "
+      "ledger stores.",
+      "trestle"};
   app.footer(std::string(kFooter));
   app.require_subcommand(1);
   app.set_version_flag("--version", "trestle " + std::string(kVersion));

@@ -30,7 +30,8 @@ struct Message {
 
 void add_message_options(CLI::App& command, MessageOptions& options, const std::string& digest_help) {
   options.in_option =
-      command.add_option("--in", options.in, "The message is the content of FILE ('-': standard input)")->type_name("FILE");
+      command.add_option("--in", options.in, "The message is the content of FILE ('-': standard input)")
+          ->type_name("FILE");
   options.hex_option = command.add_option("--hex", options.hex, "The message as hex")->type_name("HEX");
   options.digest_option = command.add_option("--digest", options.digest, digest_help)->type_name("HEX");
   options.in_option->excludes(options.hex_option)->excludes(options.digest_option);
@@ -177,7 +178,8 @@ void add_sign_commands(CLI::App& app, Action& action) {
       ->type_name("HEX");
   add_message_options(*verify_command, verify->message,
                       "Verify against this 32-byte digest (sm: e = SM3(Z_A||M); ecdsa: the hash of the message)");
-  verify_command->add_option("--sig", verify->signature, "The signature: r||s (ecdsa: r||s or r||s||v), or DER with --der")
+  verify_command
+      ->add_option("--sig", verify->signature, "The signature: r||s (ecdsa: r||s or r||s||v), or DER with --der")
       ->required()
       ->type_name("HEX");
   verify_command->add_flag("--der", verify->der, "The signature is DER SEQUENCE { r, s }");

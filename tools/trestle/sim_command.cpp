@@ -91,8 +91,9 @@ Result<consensus::FaultOptions> parse_faults(const SimCommandOptions& options, s
     } else if (name == "all") {
       faults = consensus::FaultOptions::all();
     } else {
-      return Error(ErrorCode::kInvalidArgument, "--faults: unknown fault '" + name +
-                                                    "' (accepted: drop, delay, partition, duplicate, crash, skew, all)");
+      return Error(
+          ErrorCode::kInvalidArgument,
+          "--faults: unknown fault '" + name + "' (accepted: drop, delay, partition, duplicate, crash, skew, all)");
     }
   }
   if (options.crash > 0) faults.crash = true;
@@ -207,22 +208,23 @@ Outcome run_sim(const SimCommandOptions& options) {
                                  {"latency_ms_p99", sweep.latency_ms_p99},
                                  {rounds_name, sweep.rounds_started},
                                  {"virtual_time_ms", sweep.virtual_time_ms}};
-    nlohmann::json out = {{"engine", options.engine},
-                          {"nodes", options.nodes},
-                          {"byzantine", options.byzantine},
-                          {"crash", faults.crash ? faults.crash_count : 0},
-                          {"faults", fault_names},
-                          {"seed_first", first},
-                          {"seed_last", last},
-                          {"blocks_per_run", options.blocks},
-                          {"liveness_bound_ms", sim.liveness_bound_ms},
-                          {"runs", sweep.runs},
-                          {"violations", sweep.violations},
-                          {"failing_seeds", sweep.failing_seeds},
-                          {"failures", failures},
-                          {"engines", {{options.engine, statistics}}},
-                          {"wall_seconds", wall_seconds},
-                          {"seeds_per_second", wall_seconds > 0 ? static_cast<double>(sweep.runs) / wall_seconds : 0.0}};
+    nlohmann::json out = {
+        {"engine", options.engine},
+        {"nodes", options.nodes},
+        {"byzantine", options.byzantine},
+        {"crash", faults.crash ? faults.crash_count : 0},
+        {"faults", fault_names},
+        {"seed_first", first},
+        {"seed_last", last},
+        {"blocks_per_run", options.blocks},
+        {"liveness_bound_ms", sim.liveness_bound_ms},
+        {"runs", sweep.runs},
+        {"violations", sweep.violations},
+        {"failing_seeds", sweep.failing_seeds},
+        {"failures", failures},
+        {"engines", {{options.engine, statistics}}},
+        {"wall_seconds", wall_seconds},
+        {"seeds_per_second", wall_seconds > 0 ? static_cast<double>(sweep.runs) / wall_seconds : 0.0}};
     TRESTLE_TRY_STATUS(write_stdout_line(out.dump()));
   } else {
     std::string faults_text;
@@ -230,9 +232,8 @@ Outcome run_sim(const SimCommandOptions& options) {
     std::ostringstream text;
     text << options.engine << ": " << options.nodes << " nodes, " << options.byzantine << " Byzantine, faults "
          << (faults_text.empty() ? "none" : faults_text) << ", " << options.blocks << " blocks per run\n";
-    text << "runs " << sweep.runs << " (seeds " << first << ".." << last << "), violations " << sweep.violations
-         << ", " << fixed1(wall_seconds) << " s (" << fixed1(wall_seconds > 0 ? sweep.runs / wall_seconds : 0)
-         << " seeds/s)\n";
+    text << "runs " << sweep.runs << " (seeds " << first << ".." << last << "), violations " << sweep.violations << ", "
+         << fixed1(wall_seconds) << " s (" << fixed1(wall_seconds > 0 ? sweep.runs / wall_seconds : 0) << " seeds/s)\n";
     text << "blocks " << sweep.blocks_committed << ", transactions " << sweep.transactions_committed << " ("
          << fixed1(blocks_per_s) << " blocks/s, " << fixed1(transactions_per_s) << " tx/s virtual)"
          << ", messages/block " << fixed1(messages_per_block) << ", bytes/block " << fixed1(bytes_per_block)
@@ -240,7 +241,8 @@ Outcome run_sim(const SimCommandOptions& options) {
          << (options.engine == "raft" ? "elections " : "view changes ") << sweep.rounds_started;
     if (options.replay) {
       for (const auto& violation : replay_violations) {
-        text << "\n" << consensus::violation_kind_name(violation.kind) << " at " << violation.time_ms
+        text << "\n"
+             << consensus::violation_kind_name(violation.kind) << " at " << violation.time_ms
              << " ms: " << violation.message;
       }
     } else if (!sweep.failing_seeds.empty()) {
@@ -281,7 +283,8 @@ void add_sim_command(CLI::App& app, Action& action) {
   add_details(*sim,
               "Every run is deterministic: the same options and seed replay the same run event for event. Faults "
               "happen during the first 4 s of virtual time; afterwards every correct node must reach the block "
-              "target within the liveness bound (--liveness-ms). Exit 1 when any run violates agreement, validity or liveness; the "
+              "target within the liveness bound (--liveness-ms). Exit 1 when any run violates agreement, validity or "
+              "liveness; the "
               "failing seeds are printed. Progress goes to stderr on runs of 50 seeds or more.");
   sim->callback([options, sim, &action] {
     options->replay = sim->get_option("--seed")->count() > 0;

@@ -63,7 +63,8 @@ Result<Bytes> run_sm4_mode(const Sm4Options& options, ByteView key, ByteView inp
   if (options.mode == "gcm") {
     TRESTLE_TRY(Bytes iv, parse_hex_option("--iv", options.iv, crypto::kGcmIvSize));
     TRESTLE_TRY(Bytes aad, parse_hex_option("--aad", options.aad));
-    return options.decrypt ? crypto::sm4_gcm_decrypt(key, iv, aad, input) : crypto::sm4_gcm_encrypt(key, iv, aad, input);
+    return options.decrypt ? crypto::sm4_gcm_decrypt(key, iv, aad, input)
+                           : crypto::sm4_gcm_encrypt(key, iv, aad, input);
   }
   TRESTLE_TRY(Bytes iv, parse_hex_option("--iv", options.iv, crypto::kSm4BlockSize));
   if (options.mode == "ctr") return crypto::sm4_ctr(key, iv, input);
@@ -97,10 +98,13 @@ void add_cipher_commands(CLI::App& app, Action& action) {
 
   auto encrypt = std::make_shared<Sm2EncryptOptions>();
   CLI::App* encrypt_command = sm2->add_subcommand("encrypt", "Encrypt FILE to a public key; binary on standard output");
-  encrypt_command->add_option("--pubkey", encrypt->public_key, "The SM2 public key: 04||x||y, x||y or compressed, in hex")
+  encrypt_command
+      ->add_option("--pubkey", encrypt->public_key, "The SM2 public key: 04||x||y, x||y or compressed, in hex")
       ->required()
       ->type_name("HEX");
-  encrypt_command->add_option("--in", encrypt->in, "The plaintext ('-': standard input)")->required()->type_name("FILE");
+  encrypt_command->add_option("--in", encrypt->in, "The plaintext ('-': standard input)")
+      ->required()
+      ->type_name("FILE");
   encrypt_command->add_flag("--der", encrypt->der, "Write SEQUENCE { x1, y1, C3, C2 } instead of C1||C3||C2");
   encrypt_command->callback([encrypt, &action] { action = [encrypt] { return run_sm2_encrypt(*encrypt); }; });
 
@@ -108,7 +112,9 @@ void add_cipher_commands(CLI::App& app, Action& action) {
   CLI::App* decrypt_command = sm2->add_subcommand(
       "decrypt", "Decrypt FILE with a PEM private key; the plaintext on standard output, nothing when it fails");
   decrypt_command->add_option("--key", decrypt->key, "The SM2 PEM private key")->required()->type_name("FILE");
-  decrypt_command->add_option("--in", decrypt->in, "The ciphertext ('-': standard input)")->required()->type_name("FILE");
+  decrypt_command->add_option("--in", decrypt->in, "The ciphertext ('-': standard input)")
+      ->required()
+      ->type_name("FILE");
   decrypt_command->add_flag("--der", decrypt->der, "Read SEQUENCE { x1, y1, C3, C2 } instead of C1||C3||C2");
   decrypt_command->callback([decrypt, &action] {
     require_one_stdin({&decrypt->key, &decrypt->in});
@@ -117,14 +123,19 @@ void add_cipher_commands(CLI::App& app, Action& action) {
 
   auto sm4 = std::make_shared<Sm4Options>();
   CLI::App* sm4_command = app.add_subcommand("sm4", "SM4 encryption and decryption (cbc, ctr, gcm)");
-  add_details(*sm4_command,
-              "Byte-compatible with `openssl enc -sm4-cbc` / `-sm4-ctr`: cbc takes a 16-byte IV and uses PKCS#7 "
-              "padding; ctr's 16-byte IV is the first counter block (a 128-bit big-endian counter); gcm takes a 12-byte "
-              "IV and appends the 16-byte tag. Output is binary on standard output; a wrong tag or padding is an error "
-              "(exit 2) with no output.");
-  sm4_command->add_option("--mode", sm4->mode, "cbc, ctr or gcm")->required()->check(CLI::IsMember({"cbc", "ctr", "gcm"}));
+  add_details(
+      *sm4_command,
+      "Byte-compatible with `openssl enc -sm4-cbc` / `-sm4-ctr`: cbc takes a 16-byte IV and uses PKCS#7 "
+      "padding; ctr's 16-byte IV is the first counter block (a 128-bit big-endian counter); gcm takes a 12-byte "
+      "IV and appends the 16-byte tag. Output is binary on standard output; a wrong tag or padding is an error "
+      "(exit 2) with no output.");
+  sm4_command->add_option("--mode", sm4->mode, "cbc, ctr or gcm")
+      ->required()
+      ->check(CLI::IsMember({"cbc", "ctr", "gcm"}));
   sm4_command->add_option("--key", sm4->key, "The 16-byte key")->required()->type_name("HEX");
-  sm4_command->add_option("--iv", sm4->iv, "The IV: 16 bytes (cbc, ctr) or 12 bytes (gcm)")->required()->type_name("HEX");
+  sm4_command->add_option("--iv", sm4->iv, "The IV: 16 bytes (cbc, ctr) or 12 bytes (gcm)")
+      ->required()
+      ->type_name("HEX");
   sm4_command->add_flag("--decrypt", sm4->decrypt, "Decrypt instead of encrypt");
   CLI::Option* aad = sm4_command->add_option("--aad", sm4->aad, "Associated data (gcm only)")->type_name("HEX");
   sm4_command->add_option("--in", sm4->in, "The input ('-': standard input)")->required()->type_name("FILE");

@@ -46,17 +46,17 @@ extern "C" {
 /* Error codes. 1..8 are the library's own error codes (trestle::ErrorCode). */
 enum {
   TRESTLE_OK = 0,
-  TRESTLE_ERR_INVALID_ARGUMENT = 1, /* malformed or out-of-range input */
-  TRESTLE_ERR_LIMIT_EXCEEDED = 2,   /* a size or count limit was exceeded */
-  TRESTLE_ERR_NOT_FOUND = 3,        /* no such block, transaction or store */
-  TRESTLE_ERR_AUTH_FAILED = 4,      /* a tag, password or signature did not check out */
-  TRESTLE_ERR_IO = 5,               /* a file operation failed */
-  TRESTLE_ERR_CORRUPT = 6,          /* stored data is inconsistent */
-  TRESTLE_ERR_UNSUPPORTED = 7,      /* valid input this build cannot handle */
-  TRESTLE_ERR_INTERNAL = 8,         /* a bug or an unexpected failure of a dependency */
-  TRESTLE_ERR_NULL_ARGUMENT = 9,    /* a required pointer was NULL */
+  TRESTLE_ERR_INVALID_ARGUMENT = 1,  /* malformed or out-of-range input */
+  TRESTLE_ERR_LIMIT_EXCEEDED = 2,    /* a size or count limit was exceeded */
+  TRESTLE_ERR_NOT_FOUND = 3,         /* no such block, transaction or store */
+  TRESTLE_ERR_AUTH_FAILED = 4,       /* a tag, password or signature did not check out */
+  TRESTLE_ERR_IO = 5,                /* a file operation failed */
+  TRESTLE_ERR_CORRUPT = 6,           /* stored data is inconsistent */
+  TRESTLE_ERR_UNSUPPORTED = 7,       /* valid input this build cannot handle */
+  TRESTLE_ERR_INTERNAL = 8,          /* a bug or an unexpected failure of a dependency */
+  TRESTLE_ERR_NULL_ARGUMENT = 9,     /* a required pointer was NULL */
   TRESTLE_ERR_BUFFER_TOO_SMALL = 10, /* *out_len now holds the size needed */
-  TRESTLE_ERR_NO_MEMORY = 11        /* an allocation failed */
+  TRESTLE_ERR_NO_MEMORY = 11         /* an allocation failed */
 };
 
 /* Crypto suites of a chain. */
@@ -85,11 +85,11 @@ enum { TRESTLE_TX_BLOCK_LIMIT = 0, TRESTLE_TX_TIMESTAMP_MS = 1 };
 
 /* Parts of a transaction's inclusion proof (see trestle_store_transaction_proof). */
 enum {
-  TRESTLE_PROOF_HEADER = 0,            /* the block header encoding */
-  TRESTLE_PROOF_TRANSACTION = 1,       /* the transaction encoding */
-  TRESTLE_PROOF_RECEIPT = 2,           /* the receipt encoding */
-  TRESTLE_PROOF_TRANSACTION_PATH = 3,  /* the Merkle proof encoding against the tx root */
-  TRESTLE_PROOF_RECEIPT_PATH = 4       /* the Merkle proof encoding against the receipt root */
+  TRESTLE_PROOF_HEADER = 0,           /* the block header encoding */
+  TRESTLE_PROOF_TRANSACTION = 1,      /* the transaction encoding */
+  TRESTLE_PROOF_RECEIPT = 2,          /* the receipt encoding */
+  TRESTLE_PROOF_TRANSACTION_PATH = 3, /* the Merkle proof encoding against the tx root */
+  TRESTLE_PROOF_RECEIPT_PATH = 4      /* the Merkle proof encoding against the receipt root */
 };
 
 typedef struct trestle_hasher trestle_hasher;
@@ -115,8 +115,8 @@ TRESTLE_API const char* trestle_error_name(int code);
 TRESTLE_API int trestle_hash(int algorithm, const uint8_t* data, size_t data_len, uint8_t* out, size_t* out_len);
 /* HMAC (RFC 2104) with SM3 or SHA-256; keys of any length. INVALID_ARGUMENT for Keccak-256
  * (no standard defines it) or an unknown algorithm. */
-TRESTLE_API int trestle_hmac(int algorithm, const uint8_t* key, size_t key_len, const uint8_t* data,
-                             size_t data_len, uint8_t* out, size_t* out_len);
+TRESTLE_API int trestle_hmac(int algorithm, const uint8_t* key, size_t key_len, const uint8_t* data, size_t data_len,
+                             uint8_t* out, size_t* out_len);
 /* Incremental hashing. finish writes the digest and resets the hasher for a new message. */
 TRESTLE_API int trestle_hasher_new(int algorithm, trestle_hasher** out);
 TRESTLE_API int trestle_hasher_update(trestle_hasher* hasher, const uint8_t* data, size_t data_len);
@@ -142,8 +142,7 @@ TRESTLE_API int trestle_private_key_to_pem(const trestle_private_key* key, char*
  * scrypt_n the length is always the same, so a size query and then the call work. Each call runs
  * scrypt: ask for the size with a buffer of 1 KiB or more to avoid running it twice. */
 TRESTLE_API int trestle_private_key_to_keystore(const trestle_private_key* key, const char* password,
-                                                size_t password_len, uint64_t scrypt_n, char* out,
-                                                size_t* out_len);
+                                                size_t password_len, uint64_t scrypt_n, char* out, size_t* out_len);
 /* The 32-byte secret scalar. The caller must wipe it. */
 TRESTLE_API int trestle_private_key_secret(const trestle_private_key* key, uint8_t* out, size_t* out_len);
 TRESTLE_API int trestle_private_key_type(const trestle_private_key* key, int* key_type);
@@ -163,8 +162,7 @@ TRESTLE_API int trestle_public_key_to_bytes(const trestle_public_key* key, int c
                                             size_t* out_len);
 TRESTLE_API int trestle_public_key_type(const trestle_public_key* key, int* key_type);
 /* The 20-byte account address of the key in a suite: the last 20 bytes of hash(x||y). */
-TRESTLE_API int trestle_public_key_address(const trestle_public_key* key, int suite, uint8_t* out,
-                                           size_t* out_len);
+TRESTLE_API int trestle_public_key_address(const trestle_public_key* key, int suite, uint8_t* out, size_t* out_len);
 TRESTLE_API void trestle_public_key_free(trestle_public_key* key);
 
 /* ---- Signatures ---- */
@@ -174,8 +172,8 @@ TRESTLE_API void trestle_public_key_free(trestle_public_key* key);
 TRESTLE_API int trestle_sign(int suite, const trestle_private_key* key, const uint8_t* message, size_t message_len,
                              uint8_t* signature, size_t* signature_len);
 /* Signs a ready 32-byte digest (sm: e = SM3(Z_A || M); ecdsa: any 32-byte hash). */
-TRESTLE_API int trestle_sign_digest(int suite, const trestle_private_key* key, const uint8_t* digest,
-                                    size_t digest_len, uint8_t* signature, size_t* signature_len);
+TRESTLE_API int trestle_sign_digest(int suite, const trestle_private_key* key, const uint8_t* digest, size_t digest_len,
+                                    uint8_t* signature, size_t* signature_len);
 /* *valid = 1 for a valid signature, 0 for anything else (malformed signature, wrong key type,
  * wrong length): verification is not an error. Errors only for NULL or an unknown suite. */
 TRESTLE_API int trestle_verify(int suite, const trestle_public_key* key, const uint8_t* message, size_t message_len,
@@ -191,12 +189,10 @@ TRESTLE_API int trestle_secp256k1_recover_digest(const uint8_t* digest, size_t d
                                                  size_t signature_len, trestle_public_key** out);
 /* Verifies a strict-DER secp256k1 signature over a 32-byte digest (high-S rejected). */
 TRESTLE_API int trestle_secp256k1_verify_digest_der(const trestle_public_key* key, const uint8_t* digest,
-                                                    size_t digest_len, const uint8_t* der, size_t der_len,
-                                                    int* valid);
+                                                    size_t digest_len, const uint8_t* der, size_t der_len, int* valid);
 /* SM2 signatures with an explicit user ID (user_id NULL: the default "1234567812345678"). */
 TRESTLE_API int trestle_sm2_sign(const trestle_private_key* key, const char* user_id, size_t user_id_len,
-                                 const uint8_t* message, size_t message_len, uint8_t* signature,
-                                 size_t* signature_len);
+                                 const uint8_t* message, size_t message_len, uint8_t* signature, size_t* signature_len);
 TRESTLE_API int trestle_sm2_verify(const trestle_public_key* key, const char* user_id, size_t user_id_len,
                                    const uint8_t* message, size_t message_len, const uint8_t* signature,
                                    size_t signature_len, int* valid);
@@ -225,8 +221,7 @@ TRESTLE_API int trestle_aead_decrypt(int algorithm, const uint8_t* key, size_t k
                                      size_t sealed_len, uint8_t* out, size_t* out_len);
 /* SM4-CBC with PKCS#7 padding (16-byte key and IV). CBC is not authenticated: prefer AEAD. */
 TRESTLE_API int trestle_sm4_cbc_encrypt(const uint8_t* key, size_t key_len, const uint8_t* iv, size_t iv_len,
-                                        const uint8_t* plaintext, size_t plaintext_len, uint8_t* out,
-                                        size_t* out_len);
+                                        const uint8_t* plaintext, size_t plaintext_len, uint8_t* out, size_t* out_len);
 TRESTLE_API int trestle_sm4_cbc_decrypt(const uint8_t* key, size_t key_len, const uint8_t* iv, size_t iv_len,
                                         const uint8_t* ciphertext, size_t ciphertext_len, uint8_t* out,
                                         size_t* out_len);
@@ -278,9 +273,8 @@ TRESTLE_API int trestle_receipt_decode_json(int suite, const uint8_t* encoded, s
  * block of `header` (a header encoding): the proof's tree size is the header's tx count and the
  * path leads to its tx root; 0 otherwise. INVALID_ARGUMENT (naming the input) when an encoding
  * does not decode. */
-TRESTLE_API int trestle_verify_transaction_proof(int suite, const uint8_t* header, size_t header_len,
-                                                 const uint8_t* tx, size_t tx_len, const uint8_t* proof,
-                                                 size_t proof_len, int* valid);
+TRESTLE_API int trestle_verify_transaction_proof(int suite, const uint8_t* header, size_t header_len, const uint8_t* tx,
+                                                 size_t tx_len, const uint8_t* proof, size_t proof_len, int* valid);
 /* The same for a receipt against the header's receipt root. */
 TRESTLE_API int trestle_verify_receipt_proof(int suite, const uint8_t* header, size_t header_len,
                                              const uint8_t* receipt, size_t receipt_len, const uint8_t* proof,
@@ -302,8 +296,8 @@ TRESTLE_API int trestle_store_block(const trestle_store* store, uint64_t height,
 TRESTLE_API int trestle_store_block_json(const trestle_store* store, uint64_t height, char* out, size_t* out_len);
 /* The encoding of transaction `index` of the block at `height`: iterate index = 0, 1, ... until
  * NOT_FOUND to list a block's transactions. */
-TRESTLE_API int trestle_store_transaction_at(const trestle_store* store, uint64_t height, uint32_t index,
-                                             uint8_t* out, size_t* out_len);
+TRESTLE_API int trestle_store_transaction_at(const trestle_store* store, uint64_t height, uint32_t index, uint8_t* out,
+                                             size_t* out_len);
 /* A committed transaction or its receipt by 32-byte transaction hash. NOT_FOUND when unknown. */
 TRESTLE_API int trestle_store_transaction(const trestle_store* store, const uint8_t* tx_hash, size_t tx_hash_len,
                                           uint8_t* out, size_t* out_len);
@@ -311,8 +305,8 @@ TRESTLE_API int trestle_store_receipt(const trestle_store* store, const uint8_t*
                                       uint8_t* out, size_t* out_len);
 /* One part (TRESTLE_PROOF_*) of the inclusion proof of a committed transaction; each call reads
  * the block again, so ask for the parts you need. */
-TRESTLE_API int trestle_store_transaction_proof(const trestle_store* store, const uint8_t* tx_hash,
-                                                size_t tx_hash_len, int part, uint8_t* out, size_t* out_len);
+TRESTLE_API int trestle_store_transaction_proof(const trestle_store* store, const uint8_t* tx_hash, size_t tx_hash_len,
+                                                int part, uint8_t* out, size_t* out_len);
 
 #ifdef __cplusplus
 }

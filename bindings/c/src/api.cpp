@@ -60,17 +60,16 @@ int check_capacity(std::size_t bound, std::size_t* out_len) {
   if (*out_len >= bound) return TRESTLE_OK;
   const std::size_t capacity = *out_len;
   *out_len = bound;
-  return fail(TRESTLE_ERR_BUFFER_TOO_SMALL,
-              "output buffer too small: " + std::to_string(capacity) + " bytes, up to " + std::to_string(bound) +
-                  " needed");
+  return fail(TRESTLE_ERR_BUFFER_TOO_SMALL, "output buffer too small: " + std::to_string(capacity) + " bytes, up to " +
+                                                std::to_string(bound) + " needed");
 }
 
 int deliver(ByteView bytes, std::uint8_t* out, std::size_t* out_len) {
   if (*out_len < bytes.size()) {
     const std::size_t capacity = *out_len;
     *out_len = bytes.size();
-    return fail(TRESTLE_ERR_BUFFER_TOO_SMALL, "output buffer too small: " + std::to_string(capacity) +
-                                                  " bytes, " + std::to_string(bytes.size()) + " needed");
+    return fail(TRESTLE_ERR_BUFFER_TOO_SMALL, "output buffer too small: " + std::to_string(capacity) + " bytes, " +
+                                                  std::to_string(bytes.size()) + " needed");
   }
   if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
   *out_len = bytes.size();
@@ -82,9 +81,8 @@ int deliver_text(std::string_view text, char* out, std::size_t* out_len) {
   if (*out_len < needed) {
     const std::size_t capacity = *out_len;
     *out_len = needed;
-    return fail(TRESTLE_ERR_BUFFER_TOO_SMALL, "output buffer too small: " + std::to_string(capacity) +
-                                                  " bytes, " + std::to_string(needed) +
-                                                  " needed (with the terminating NUL)");
+    return fail(TRESTLE_ERR_BUFFER_TOO_SMALL, "output buffer too small: " + std::to_string(capacity) + " bytes, " +
+                                                  std::to_string(needed) + " needed (with the terminating NUL)");
   }
   std::memcpy(out, text.data(), text.size());
   out[text.size()] = '\0';
@@ -99,8 +97,8 @@ Result<const crypto::CryptoSuite*> suite_of(int suite) {
     case TRESTLE_SUITE_ECDSA:
       return &crypto::CryptoSuite::ecdsa();
     default:
-      return Error(ErrorCode::kInvalidArgument, "unknown suite " + std::to_string(suite) +
-                                                    " (TRESTLE_SUITE_SM = 0, TRESTLE_SUITE_ECDSA = 1)");
+      return Error(ErrorCode::kInvalidArgument,
+                   "unknown suite " + std::to_string(suite) + " (TRESTLE_SUITE_SM = 0, TRESTLE_SUITE_ECDSA = 1)");
   }
 }
 
@@ -142,9 +140,8 @@ Result<crypto::AeadAlgorithm> aead_algorithm_of(int algorithm) {
     case TRESTLE_AEAD_AES256_GCM:
       return crypto::AeadAlgorithm::kAes256Gcm;
     default:
-      return Error(ErrorCode::kInvalidArgument,
-                   "unknown AEAD algorithm " + std::to_string(algorithm) +
-                       " (TRESTLE_AEAD_SM4_GCM = 0, TRESTLE_AEAD_AES256_GCM = 1)");
+      return Error(ErrorCode::kInvalidArgument, "unknown AEAD algorithm " + std::to_string(algorithm) +
+                                                    " (TRESTLE_AEAD_SM4_GCM = 0, TRESTLE_AEAD_AES256_GCM = 1)");
   }
 }
 

@@ -100,28 +100,27 @@ int key_type_code(crypto::KeyType type);
 }  // namespace trestle::capi
 
 // Shorthands for the checks every entry point makes. They return from the enclosing lambda.
-#define TRESTLE_CAPI_REQUIRE(pointer)                                   \
-  do {                                                                  \
+#define TRESTLE_CAPI_REQUIRE(pointer)                                          \
+  do {                                                                         \
     if ((pointer) == nullptr) return ::trestle::capi::null_argument(#pointer); \
   } while (false)
-#define TRESTLE_CAPI_INPUT(data, length)                                          \
-  do {                                                                            \
+#define TRESTLE_CAPI_INPUT(data, length)                                                            \
+  do {                                                                                              \
     if (!::trestle::capi::input_ok((data), (length))) return ::trestle::capi::null_argument(#data); \
   } while (false)
-#define TRESTLE_CAPI_OUTPUT(out, out_len)                                      \
-  do {                                                                         \
+#define TRESTLE_CAPI_OUTPUT(out, out_len)                                            \
+  do {                                                                               \
     const int trestle_capi_check_ = ::trestle::capi::check_output((out), (out_len)); \
-    if (trestle_capi_check_ != TRESTLE_OK) return trestle_capi_check_;         \
+    if (trestle_capi_check_ != TRESTLE_OK) return trestle_capi_check_;               \
   } while (false)
 // Unwraps a Result<T> into `decl`, or returns its error as a C error code.
-#define TRESTLE_CAPI_TRY(decl, expr)                                                      \
-  TRESTLE_CAPI_TRY_IMPL(TRESTLE_CONCAT(trestle_capi_try_, __LINE__), decl, expr)
-#define TRESTLE_CAPI_TRY_IMPL(tmp, decl, expr)          \
-  auto tmp = (expr);                                    \
+#define TRESTLE_CAPI_TRY(decl, expr) TRESTLE_CAPI_TRY_IMPL(TRESTLE_CONCAT(trestle_capi_try_, __LINE__), decl, expr)
+#define TRESTLE_CAPI_TRY_IMPL(tmp, decl, expr)              \
+  auto tmp = (expr);                                        \
   if (!tmp.ok()) return ::trestle::capi::fail(tmp.error()); \
   decl = std::move(tmp).value()
-#define TRESTLE_CAPI_TRY_STATUS(expr)                                 \
-  do {                                                                \
-    auto trestle_capi_status_ = (expr);                               \
+#define TRESTLE_CAPI_TRY_STATUS(expr)                                                           \
+  do {                                                                                          \
+    auto trestle_capi_status_ = (expr);                                                         \
     if (!trestle_capi_status_.ok()) return ::trestle::capi::fail(trestle_capi_status_.error()); \
   } while (false)

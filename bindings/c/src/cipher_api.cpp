@@ -92,9 +92,8 @@ int trestle_aead_decrypt(int algorithm, const uint8_t* key, size_t key_len, cons
     TRESTLE_CAPI_INPUT(sealed, sealed_len);
     TRESTLE_CAPI_OUTPUT(out, out_len);
     TRESTLE_CAPI_TRY(const crypto::AeadAlgorithm parsed, capi::aead_algorithm_of(algorithm));
-    TRESTLE_CAPI_TRY(Bytes plaintext,
-                     crypto::aead_open(parsed, capi::view(key, key_len), capi::view(iv, iv_len),
-                                       capi::view(aad, aad_len), capi::view(sealed, sealed_len)));
+    TRESTLE_CAPI_TRY(Bytes plaintext, crypto::aead_open(parsed, capi::view(key, key_len), capi::view(iv, iv_len),
+                                                        capi::view(aad, aad_len), capi::view(sealed, sealed_len)));
     return deliver_secret(plaintext, out, out_len);
   });
 }
@@ -106,9 +105,8 @@ int trestle_sm4_cbc_encrypt(const uint8_t* key, size_t key_len, const uint8_t* i
     TRESTLE_CAPI_INPUT(iv, iv_len);
     TRESTLE_CAPI_INPUT(plaintext, plaintext_len);
     TRESTLE_CAPI_OUTPUT(out, out_len);
-    TRESTLE_CAPI_TRY(const Bytes ciphertext,
-                     crypto::sm4_cbc_encrypt(capi::view(key, key_len), capi::view(iv, iv_len),
-                                             capi::view(plaintext, plaintext_len)));
+    TRESTLE_CAPI_TRY(const Bytes ciphertext, crypto::sm4_cbc_encrypt(capi::view(key, key_len), capi::view(iv, iv_len),
+                                                                     capi::view(plaintext, plaintext_len)));
     return capi::deliver(ciphertext, out, out_len);
   });
 }

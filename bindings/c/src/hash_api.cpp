@@ -15,8 +15,8 @@ int trestle_hash(int algorithm, const uint8_t* data, size_t data_len, uint8_t* o
   });
 }
 
-int trestle_hmac(int algorithm, const uint8_t* key, size_t key_len, const uint8_t* data, size_t data_len,
-                 uint8_t* out, size_t* out_len) {
+int trestle_hmac(int algorithm, const uint8_t* key, size_t key_len, const uint8_t* data, size_t data_len, uint8_t* out,
+                 size_t* out_len) {
   return capi::guard([&]() -> int {
     TRESTLE_CAPI_INPUT(key, key_len);
     TRESTLE_CAPI_INPUT(data, data_len);
@@ -26,8 +26,7 @@ int trestle_hmac(int algorithm, const uint8_t* key, size_t key_len, const uint8_
     if (parsed == crypto::HashAlgorithm::kKeccak256) {
       return capi::fail(TRESTLE_ERR_INVALID_ARGUMENT, "HMAC is defined for SM3 and SHA-256, not Keccak-256");
     }
-    return capi::deliver(crypto::hmac(parsed, capi::view(key, key_len), capi::view(data, data_len)), out,
-                         out_len);
+    return capi::deliver(crypto::hmac(parsed, capi::view(key, key_len), capi::view(data, data_len)), out, out_len);
   });
 }
 

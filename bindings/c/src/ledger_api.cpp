@@ -40,7 +40,8 @@ int verify_inclusion(int suite, const uint8_t* header, size_t header_len, const 
   TRESTLE_CAPI_TRY(const ledger::BlockHeader decoded_header,
                    decode_named<ledger::BlockHeader>(header, header_len, "header"));
   TRESTLE_CAPI_TRY(const Item decoded_item, decode_named<Item>(item, item_len, item_name));
-  TRESTLE_CAPI_TRY(const ledger::MerkleProof decoded_proof, decode_named<ledger::MerkleProof>(proof, proof_len, "proof"));
+  TRESTLE_CAPI_TRY(const ledger::MerkleProof decoded_proof,
+                   decode_named<ledger::MerkleProof>(proof, proof_len, "proof"));
   *valid = check(*parsed, decoded_header, decoded_item, decoded_proof) ? 1 : 0;
   return TRESTLE_OK;
 }
@@ -57,8 +58,7 @@ int trestle_block_decode_json(int suite, const uint8_t* encoded, size_t encoded_
 
 int trestle_header_decode_json(int suite, const uint8_t* encoded, size_t encoded_len, char* out, size_t* out_len) {
   return capi::guard([&]() -> int {
-    return decode_to_json<ledger::BlockHeader>(suite, encoded, encoded_len, out, out_len, "header",
-                                               capi::header_json);
+    return decode_to_json<ledger::BlockHeader>(suite, encoded, encoded_len, out, out_len, "header", capi::header_json);
   });
 }
 
@@ -71,8 +71,8 @@ int trestle_receipt_decode_json(int suite, const uint8_t* encoded, size_t encode
 int trestle_verify_transaction_proof(int suite, const uint8_t* header, size_t header_len, const uint8_t* tx,
                                      size_t tx_len, const uint8_t* proof, size_t proof_len, int* valid) {
   return capi::guard([&]() -> int {
-    return verify_inclusion<ledger::Transaction>(suite, header, header_len, tx, tx_len, "transaction", proof,
-                                                 proof_len, valid, ledger::verify_transaction_inclusion);
+    return verify_inclusion<ledger::Transaction>(suite, header, header_len, tx, tx_len, "transaction", proof, proof_len,
+                                                 valid, ledger::verify_transaction_inclusion);
   });
 }
 

@@ -121,8 +121,8 @@ int trestle_secp256k1_verify_digest_der(const trestle_public_key* key, const uin
   });
 }
 
-int trestle_sm2_sign(const trestle_private_key* key, const char* user_id, size_t user_id_len,
-                     const uint8_t* message, size_t message_len, uint8_t* signature, size_t* signature_len) {
+int trestle_sm2_sign(const trestle_private_key* key, const char* user_id, size_t user_id_len, const uint8_t* message,
+                     size_t message_len, uint8_t* signature, size_t* signature_len) {
   return capi::guard([&]() -> int {
     TRESTLE_CAPI_REQUIRE(key);
     TRESTLE_CAPI_INPUT(message, message_len);

@@ -27,8 +27,8 @@ void check_code(int got, int expected, const char* file, int line, const char* w
   }
   if ((expected == TRESTLE_OK) != (message[0] == '\0')) {
     ++checks_failed;
-    fprintf(stderr, "%s:%d: %s returned %s but the last error is \"%s\"\n", file, line, what,
-            trestle_error_name(got), message);
+    fprintf(stderr, "%s:%d: %s returned %s but the last error is \"%s\"\n", file, line, what, trestle_error_name(got),
+            message);
     return;
   }
   ++checks_passed;

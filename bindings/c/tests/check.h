@@ -16,8 +16,8 @@ void check_code(int got, int expected, const char* file, int line, const char* w
 #define CHECK(cond) check_true((cond) != 0, __FILE__, __LINE__, #cond)
 #define CHECK_RC(expr, expected) check_code((expr), (expected), __FILE__, __LINE__, #expr)
 /* The last error message contains `needle`. */
-#define CHECK_MESSAGE(needle) check_true(strstr(trestle_last_error(), (needle)) != NULL, __FILE__, __LINE__, \
-                                         "last error contains \"" needle "\"")
+#define CHECK_MESSAGE(needle) \
+  check_true(strstr(trestle_last_error(), (needle)) != NULL, __FILE__, __LINE__, "last error contains \"" needle "\"")
 
 /* Parses hex into out (capacity out_cap); returns the byte count, or 0 on a malformed string. */
 size_t hex_decode(const char* hex, uint8_t* out, size_t out_cap);

@@ -1,6 +1,6 @@
 // Writes a small chain into an LMDB data dir, for the C and Python tests of the read-only store
-// API: make_test_chain DIR sm|ecdsa BLOCKS. DIR is a scratch directory: anything in it is deleted. Block h holds 2h + 1 signed transactions (odd counts,
-// so the Merkle trees have promoted nodes), each with a receipt, and one state write.
+// API: make_test_chain DIR sm|ecdsa BLOCKS. DIR is a scratch directory: anything in it is deleted. Block h holds 2h + 1
+// signed transactions (odd counts, so the Merkle trees have promoted nodes), each with a receipt, and one state write.
 // BLOCKS = 0 leaves an empty store. Keys are fixed, so the chain's content is reproducible
 // except for SM2's random signature nonces.
 

@@ -158,8 +158,7 @@ static void test_aead(void) {
            TRESTLE_ERR_NULL_ARGUMENT);
   CHECK_RC(trestle_aead_decrypt(0, key, 16, iv, 12, NULL, 1, sealed, 32, opened, &opened_len),
            TRESTLE_ERR_NULL_ARGUMENT);
-  CHECK_RC(trestle_aead_decrypt(0, key, 16, iv, 12, NULL, 0, NULL, 32, opened, &opened_len),
-           TRESTLE_ERR_NULL_ARGUMENT);
+  CHECK_RC(trestle_aead_decrypt(0, key, 16, iv, 12, NULL, 0, NULL, 32, opened, &opened_len), TRESTLE_ERR_NULL_ARGUMENT);
   CHECK_RC(trestle_aead_decrypt(0, key, 16, iv, 12, NULL, 0, sealed, 32, opened, NULL), TRESTLE_ERR_NULL_ARGUMENT);
 }
 
@@ -183,14 +182,12 @@ static void test_sm4_modes(void) {
   CHECK_RC(trestle_sm4_cbc_decrypt(key, 16, zero_iv, 16, ciphertext, len, out, &out_len), TRESTLE_OK);
   CHECK(out_len == 16 && memcmp(out, key, 16) == 0);
   out_len = 15;
-  CHECK_RC(trestle_sm4_cbc_decrypt(key, 16, zero_iv, 16, ciphertext, len, out, &out_len),
-           TRESTLE_ERR_BUFFER_TOO_SMALL);
+  CHECK_RC(trestle_sm4_cbc_decrypt(key, 16, zero_iv, 16, ciphertext, len, out, &out_len), TRESTLE_ERR_BUFFER_TOO_SMALL);
   CHECK(out_len == 16);
   ciphertext[31] ^= 0x5a; /* the padding block decrypts to garbage */
   out_len = sizeof out;
   CHECK_RC(trestle_sm4_cbc_decrypt(key, 16, zero_iv, 16, ciphertext, len, out, &out_len), TRESTLE_ERR_AUTH_FAILED);
-  CHECK_RC(trestle_sm4_cbc_decrypt(key, 16, zero_iv, 16, ciphertext, 31, out, &out_len),
-           TRESTLE_ERR_INVALID_ARGUMENT);
+  CHECK_RC(trestle_sm4_cbc_decrypt(key, 16, zero_iv, 16, ciphertext, 31, out, &out_len), TRESTLE_ERR_INVALID_ARGUMENT);
   len = 31;
   CHECK_RC(trestle_sm4_cbc_encrypt(key, 16, zero_iv, 16, key, 16, ciphertext, &len), TRESTLE_ERR_BUFFER_TOO_SMALL);
   CHECK(len == 32);

@@ -13,9 +13,7 @@ static void* fail_in_thread(void* result) {
   return strstr(trestle_last_error(), "unknown hash algorithm") != NULL ? result : NULL;
 }
 
-static void test_version(void) {
-  CHECK(strcmp(trestle_version(), TRESTLE_EXPECTED_VERSION) == 0);
-}
+static void test_version(void) { CHECK(strcmp(trestle_version(), TRESTLE_EXPECTED_VERSION) == 0); }
 
 static void test_error_names(void) {
   CHECK(strcmp(trestle_error_name(TRESTLE_OK), "ok") == 0);

@@ -187,8 +187,7 @@ static void test_sm_store(const char* dir) {
     bytes_len = BUFFER_SIZE;
     CHECK_RC(trestle_store_transaction_proof(store, tx_hash, 32, 5, bytes, &bytes_len), TRESTLE_ERR_INVALID_ARGUMENT);
     CHECK_MESSAGE("unknown proof part 5");
-    CHECK_RC(trestle_store_transaction_proof(store, tx_hash, 32, -1, bytes, &bytes_len),
-             TRESTLE_ERR_INVALID_ARGUMENT);
+    CHECK_RC(trestle_store_transaction_proof(store, tx_hash, 32, -1, bytes, &bytes_len), TRESTLE_ERR_INVALID_ARGUMENT);
     bytes_len = 1;
     CHECK_RC(trestle_store_transaction_proof(store, tx_hash, 32, TRESTLE_PROOF_HEADER, bytes, &bytes_len),
              TRESTLE_ERR_BUFFER_TOO_SMALL);

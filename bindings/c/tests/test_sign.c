@@ -120,8 +120,8 @@ static void round_trip(int suite, int key_type, size_t signature_size) {
   len = sizeof signature;
   CHECK_RC(trestle_sign_digest(suite, key, digest, 33, signature, &len), TRESTLE_ERR_INVALID_ARGUMENT);
   CHECK_MESSAGE("32 bytes");
-  CHECK_RC(trestle_sign(suite == TRESTLE_SUITE_SM ? TRESTLE_SUITE_ECDSA : TRESTLE_SUITE_SM, key, kMessage,
-                        MESSAGE_LEN, signature, &len),
+  CHECK_RC(trestle_sign(suite == TRESTLE_SUITE_SM ? TRESTLE_SUITE_ECDSA : TRESTLE_SUITE_SM, key, kMessage, MESSAGE_LEN,
+                        signature, &len),
            TRESTLE_ERR_INVALID_ARGUMENT);
   CHECK_RC(trestle_sign(5, key, kMessage, MESSAGE_LEN, signature, &len), TRESTLE_ERR_INVALID_ARGUMENT);
   CHECK_RC(trestle_sign(suite, NULL, kMessage, MESSAGE_LEN, signature, &len), TRESTLE_ERR_NULL_ARGUMENT);
@@ -156,13 +156,11 @@ static void test_sm2_user_id(void) {
   pub = public_of(key);
   CHECK_RC(trestle_sm2_sign(key, "alice@example.com", 17, kMessage, MESSAGE_LEN, signature, &len), TRESTLE_OK);
   CHECK(len == 64);
-  CHECK_RC(trestle_sm2_verify(pub, "alice@example.com", 17, kMessage, MESSAGE_LEN, signature, 64, &valid),
-           TRESTLE_OK);
+  CHECK_RC(trestle_sm2_verify(pub, "alice@example.com", 17, kMessage, MESSAGE_LEN, signature, 64, &valid), TRESTLE_OK);
   CHECK(valid == 1);
   CHECK_RC(trestle_sm2_verify(pub, NULL, 0, kMessage, MESSAGE_LEN, signature, 64, &valid), TRESTLE_OK);
   CHECK(valid == 0);
-  CHECK_RC(trestle_sm2_verify(pub, "alice@example.com", 17, kMessage, MESSAGE_LEN, signature, 63, &valid),
-           TRESTLE_OK);
+  CHECK_RC(trestle_sm2_verify(pub, "alice@example.com", 17, kMessage, MESSAGE_LEN, signature, 63, &valid), TRESTLE_OK);
   CHECK(valid == 0);
   /* An empty ID is an ID like any other, distinct from the default. */
   len = sizeof signature;
@@ -176,8 +174,7 @@ static void test_sm2_user_id(void) {
   CHECK_RC(trestle_sm2_sign(NULL, NULL, 0, kMessage, MESSAGE_LEN, signature, &len), TRESTLE_ERR_NULL_ARGUMENT);
   CHECK_RC(trestle_sm2_sign(key, NULL, 0, NULL, 1, signature, &len), TRESTLE_ERR_NULL_ARGUMENT);
   CHECK_RC(trestle_sm2_sign(key, NULL, 0, kMessage, MESSAGE_LEN, signature, NULL), TRESTLE_ERR_NULL_ARGUMENT);
-  CHECK_RC(trestle_sm2_verify(NULL, NULL, 0, kMessage, MESSAGE_LEN, signature, 64, &valid),
-           TRESTLE_ERR_NULL_ARGUMENT);
+  CHECK_RC(trestle_sm2_verify(NULL, NULL, 0, kMessage, MESSAGE_LEN, signature, 64, &valid), TRESTLE_ERR_NULL_ARGUMENT);
   CHECK_RC(trestle_sm2_verify(pub, NULL, 0, NULL, 1, signature, 64, &valid), TRESTLE_ERR_NULL_ARGUMENT);
   CHECK_RC(trestle_sm2_verify(pub, NULL, 0, kMessage, MESSAGE_LEN, NULL, 64, &valid), TRESTLE_ERR_NULL_ARGUMENT);
   CHECK_RC(trestle_sm2_verify(pub, NULL, 0, kMessage, MESSAGE_LEN, signature, 64, NULL), TRESTLE_ERR_NULL_ARGUMENT);
@@ -260,8 +257,7 @@ static void test_ecdsa_recover_and_der(void) {
   CHECK_RC(trestle_secp256k1_recover_digest(digest, 32, NULL, 65, &recovered), TRESTLE_ERR_NULL_ARGUMENT);
   CHECK_RC(trestle_secp256k1_recover_digest(digest, 32, signature, 65, NULL), TRESTLE_ERR_NULL_ARGUMENT);
   signature[64] = 2;
-  CHECK_RC(trestle_signature_to_der(TRESTLE_KEY_SECP256K1, signature, 65, der, &der_len),
-           TRESTLE_ERR_INVALID_ARGUMENT);
+  CHECK_RC(trestle_signature_to_der(TRESTLE_KEY_SECP256K1, signature, 65, der, &der_len), TRESTLE_ERR_INVALID_ARGUMENT);
   trestle_public_key_free(pub);
   trestle_private_key_free(key);
 }

@@ -148,9 +148,9 @@ static void sign_and_check(int suite, int key_type, size_t sender_size) {
   CHECK(strstr(json, "\"signature_valid\":false") != NULL);
   CHECK(strstr(json, "\"sender_address\":null") != NULL);
   /* Verified in the other suite, the sender field has the wrong size. */
-  CHECK_RC(trestle_tx_verify(tx, suite == TRESTLE_SUITE_SM ? TRESTLE_SUITE_ECDSA : TRESTLE_SUITE_SM, address,
-                             &address_len),
-           TRESTLE_ERR_INVALID_ARGUMENT);
+  CHECK_RC(
+      trestle_tx_verify(tx, suite == TRESTLE_SUITE_SM ? TRESTLE_SUITE_ECDSA : TRESTLE_SUITE_SM, address, &address_len),
+      TRESTLE_ERR_INVALID_ARGUMENT);
 
   /* Buffers and NULLs. */
   len = 5;
@@ -235,7 +235,7 @@ static void test_decode_errors(void) {
   CHECK(decoded == NULL);
   encoded[len] = 0;
   CHECK_RC(trestle_tx_decode(encoded, len + 1, &decoded), TRESTLE_ERR_INVALID_ARGUMENT); /* trailing byte */
-  CHECK_RC(trestle_tx_decode(NULL, 0, &decoded), TRESTLE_ERR_INVALID_ARGUMENT);         /* empty */
+  CHECK_RC(trestle_tx_decode(NULL, 0, &decoded), TRESTLE_ERR_INVALID_ARGUMENT);          /* empty */
   encoded[0] = 2;
   CHECK_RC(trestle_tx_decode(encoded, len, &decoded), TRESTLE_ERR_UNSUPPORTED); /* another version */
   CHECK_RC(trestle_tx_decode(NULL, 5, &decoded), TRESTLE_ERR_NULL_ARGUMENT);

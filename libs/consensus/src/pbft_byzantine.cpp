@@ -88,8 +88,9 @@ class TamperingHost final : public Host {
       if (!has(kDoubleVote) || !other_half) return;
       VoteMessage vote = std::get<VoteMessage>(decoded.body);
       vote.hash = conflicting_(vote.height).hash;
-      vote.signature = sign(decoded.type == MessageType::kPrepare ? prepare_signed(vote.height, vote.view, vote.hash)
-                                                                  : commit_vote_message(vote.height, vote.view, vote.hash));
+      vote.signature =
+          sign(decoded.type == MessageType::kPrepare ? prepare_signed(vote.height, vote.view, vote.hash)
+                                                     : commit_vote_message(vote.height, vote.view, vote.hash));
       message = encode_vote(decoded.type, vote);
     }
   }

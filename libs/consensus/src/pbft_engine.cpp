@@ -51,9 +51,8 @@ bool prepared_certificate_valid(const Host& host, Height height, const PreparedC
   if (prepared.prepares.size() < quorum) return false;
   const Bytes message = prepare_signed(height, prepared.view, prepared.hash);
   // Senders are strictly increasing (checked by the decoder), so they are distinct.
-  return std::all_of(prepared.prepares.begin(), prepared.prepares.end(), [&](const Vote& vote) {
-    return host.verify(vote.sender, message, vote.signature);
-  });
+  return std::all_of(prepared.prepares.begin(), prepared.prepares.end(),
+                     [&](const Vote& vote) { return host.verify(vote.sender, message, vote.signature); });
 }
 
 bool commit_certificate_valid(const Host& host, const Proposal& proposal, const CommitCertificate& certificate,
@@ -388,8 +387,9 @@ void PbftEngine::handle_vote(MessageType type, VoteMessage message) {
     ++stats_.dropped_malformed;
     return;
   }
-  const Bytes signed_bytes = type == MessageType::kPrepare ? prepare_signed(message.height, message.view, message.hash)
-                                                           : commit_vote_message(message.height, message.view, message.hash);
+  const Bytes signed_bytes = type == MessageType::kPrepare
+                                 ? prepare_signed(message.height, message.view, message.hash)
+                                 : commit_vote_message(message.height, message.view, message.hash);
   if (!host_.verify(message.sender, signed_bytes, message.signature)) {
     ++stats_.dropped_bad_signature;
     return;
@@ -421,7 +421,8 @@ void PbftEngine::check_prepared() {
   prepared_payload_ = body->second;
   prepared_in_view_ = true;
   persist();
-  VoteMessage vote{host_.self(), height_, view_, *proposal_, host_.sign(commit_vote_message(height_, view_, *proposal_))};
+  VoteMessage vote{host_.self(), height_, view_, *proposal_,
+                   host_.sign(commit_vote_message(height_, view_, *proposal_))};
   commits_.add(view_, vote.hash, vote.sender, vote.signature);
   host_.broadcast(encode_vote(MessageType::kCommit, vote));
   check_committed();

@@ -99,7 +99,7 @@ class PbftEngine final : public Engine {
 
   Height height_ = 1;
   std::uint64_t view_ = 0;
-  bool view_active_ = true;  // view 0, or a valid new-view was seen for view_
+  bool view_active_ = true;          // view 0, or a valid new-view was seen for view_
   std::optional<Hash256> proposal_;  // the block of (height_, view_); its body is in payloads_
   bool proposal_requested_ = false;
   bool prepared_in_view_ = false;
@@ -112,8 +112,8 @@ class PbftEngine final : public Engine {
   VoteBook prepares_;
   VoteBook commits_;
   std::map<NodeIndex, ViewChange> view_changes_;  // each sender's highest, at height_
-  std::map<Hash256, Bytes> payloads_;  // candidate bodies at height_, bounded
-  std::set<Hash256> valid_;            // hashes whose body in payloads_ the host validated
+  std::map<Hash256, Bytes> payloads_;             // candidate bodies at height_, bounded
+  std::set<Hash256> valid_;                       // hashes whose body in payloads_ the host validated
   std::set<Hash256> validating_;
   Bytes new_view_message_;  // the new-view that activated view_, re-sent to laggards
 

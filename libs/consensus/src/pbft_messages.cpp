@@ -11,7 +11,9 @@ constexpr std::string_view kPrepareDomain = "trestle/pbft/prepare/v1";
 constexpr std::string_view kViewChangeDomain = "trestle/pbft/view-change/v1";
 constexpr std::string_view kNewViewDomain = "trestle/pbft/new-view/v1";
 
-Error malformed(std::string_view what) { return Error(ErrorCode::kInvalidArgument, "pbft message: " + std::string(what)); }
+Error malformed(std::string_view what) {
+  return Error(ErrorCode::kInvalidArgument, "pbft message: " + std::string(what));
+}
 
 Bytes vote_signed(std::string_view domain, Height height, std::uint64_t view, const Hash256& hash) {
   Writer writer(domain.size() + 48);

@@ -97,9 +97,9 @@ class RaftEngine final : public Engine {
   }
 
   void arm_election_timer() {
-    host_.set_timer(kElectionTimer, rng_.between(options_.election_timeout_ms,
-                                                 std::max(options_.election_timeout_ms_max,
-                                                          options_.election_timeout_ms + 1)));
+    host_.set_timer(kElectionTimer,
+                    rng_.between(options_.election_timeout_ms,
+                                 std::max(options_.election_timeout_ms_max, options_.election_timeout_ms + 1)));
   }
 
   void persist() {
@@ -218,7 +218,8 @@ class RaftEngine final : public Engine {
       if (!entry) break;
       message.entries.push_back(std::move(*entry));
     }
-    const Height certified_end = std::min<Height>(message.leader_commit, peer_committed_[peer] + options_.append_batch_max);
+    const Height certified_end =
+        std::min<Height>(message.leader_commit, peer_committed_[peer] + options_.append_batch_max);
     for (Height height = peer_committed_[peer] + 1; height <= certified_end; ++height) {
       std::optional<CommittedBlock> block = host_.committed_block(height);
       if (!block) break;
@@ -233,8 +234,8 @@ class RaftEngine final : public Engine {
     const Height committed = host_.committed_height();
     Height target = committed;
     for (Height height = last_index(); height > committed; --height) {
-      const auto replicas = std::count_if(match_index_.begin(), match_index_.end(),
-                                          [height](Height match) { return match >= height; });
+      const auto replicas =
+          std::count_if(match_index_.begin(), match_index_.end(), [height](Height match) { return match >= height; });
       if (static_cast<std::uint32_t>(replicas) >= majority_quorum(n_) && term_at(height) == term_) {
         target = height;
         break;
@@ -243,8 +244,8 @@ class RaftEngine final : public Engine {
     for (Height height = committed + 1; height <= target; ++height) {
       const Entry& entry = log_[height - log_start_];
       CommitCertificate certificate{height, entry.term, entry.proposal.hash, {}};
-      certificate.votes.push_back(CommitVote{
-          host_.self(), host_.sign(commit_vote_message(height, entry.term, entry.proposal.hash))});
+      certificate.votes.push_back(
+          CommitVote{host_.self(), host_.sign(commit_vote_message(height, entry.term, entry.proposal.hash))});
       commit(entry.proposal, certificate);
     }
     maybe_request_proposal();
@@ -263,8 +264,8 @@ class RaftEngine final : public Engine {
   void handle(const RequestVote& message) {
     if (message.term > term_) become_follower(message.term);
     const std::uint64_t my_last_term = term_at(last_index());
-    const bool up_to_date = message.last_term > my_last_term ||
-                            (message.last_term == my_last_term && message.last_index >= last_index());
+    const bool up_to_date =
+        message.last_term > my_last_term || (message.last_term == my_last_term && message.last_index >= last_index());
     const bool grant = message.term == term_ && (voted_for_ == kNobody || voted_for_ == message.sender) && up_to_date;
     if (grant && voted_for_ != message.sender) {
       voted_for_ = message.sender;

@@ -33,7 +33,10 @@ Bytes encode(const Message& message) {
               .u64(body.last_index)
               .u64(body.last_term);
         } else if constexpr (std::is_same_v<T, VoteReply>) {
-          writer.u8(static_cast<std::uint8_t>(MessageType::kVoteReply)).u32(body.sender).u64(body.term).boolean(body.granted);
+          writer.u8(static_cast<std::uint8_t>(MessageType::kVoteReply))
+              .u32(body.sender)
+              .u64(body.term)
+              .boolean(body.granted);
         } else if constexpr (std::is_same_v<T, AppendEntries>) {
           writer.u8(static_cast<std::uint8_t>(MessageType::kAppendEntries))
               .u32(body.sender)

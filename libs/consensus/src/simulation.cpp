@@ -70,8 +70,8 @@ void SimNode::set_timer(TimerId id, std::uint64_t delay_ms) {
   const std::uint64_t generation = ++timer_generation_[id];
   // A fast clock fires its timers early in virtual time, a slow one late.
   const std::uint64_t global_delay = delay_ms * 1000 / clock_rate_per_mille_;
-  sim_.schedule(Simulation::Event{sim_.now_ms_ + global_delay, 0, Simulation::EventType::kTimer, index_, index_,
-                                  epoch_, generation, id, nullptr, nullptr});
+  sim_.schedule(Simulation::Event{sim_.now_ms_ + global_delay, 0, Simulation::EventType::kTimer, index_, index_, epoch_,
+                                  generation, id, nullptr, nullptr});
 }
 
 void SimNode::cancel_timer(TimerId id) {
@@ -89,21 +89,27 @@ void SimNode::request_proposal(Height height) {
   const Tip base = tip();
   if (height != base.height + 1) return;  // a broken precondition: the engine gets no answer
   const std::uint64_t available = sim_.tx_clock_.available(sim_.now_ms_);
-  SimBlock block{height, base.hash, index_, base.tx_end,
+  SimBlock block{height,
+                 base.hash,
+                 index_,
+                 base.tx_end,
                  static_cast<std::uint32_t>(std::min<std::uint64_t>(available - std::min(available, base.tx_end),
                                                                     sim_.options_.block_tx_count_max)),
                  0};
   auto proposal = std::make_shared<const Proposal>(make_proposal(block));
   sim_.validity_.on_proposed(proposal->hash);
-  sim_.schedule(Simulation::Event{sim_.now_ms_ + host_delay_ms_, 0, Simulation::EventType::kProposal,
-                                  index_, index_, epoch_, 0, 0, nullptr, std::move(proposal)});
+  sim_.schedule(Simulation::Event{sim_.now_ms_ + host_delay_ms_, 0, Simulation::EventType::kProposal, index_, index_,
+                                  epoch_, 0, 0, nullptr, std::move(proposal)});
 }
 
 Proposal SimNode::conflicting_proposal(Height height) {
   const Tip base = tip();
   const std::uint64_t available = sim_.tx_clock_.available(sim_.now_ms_);
   const std::uint64_t pending = available - std::min(available, base.tx_end);
-  SimBlock block{height, base.hash, index_, base.tx_end,
+  SimBlock block{height,
+                 base.hash,
+                 index_,
+                 base.tx_end,
                  static_cast<std::uint32_t>(std::min<std::uint64_t>(pending / 2, sim_.options_.block_tx_count_max)),
                  next_salt_++};
   Proposal proposal = make_proposal(block);
@@ -112,15 +118,16 @@ Proposal SimNode::conflicting_proposal(Height height) {
 }
 
 void SimNode::validate_proposal(const Proposal& proposal) {
-  const bool valid = validate_block(proposal, tip(), sim_.tx_clock_, sim_.now_ms_,
-                                    sim_.options_.block_tx_count_max)
-                         .has_value();
+  const bool valid =
+      validate_block(proposal, tip(), sim_.tx_clock_, sim_.now_ms_, sim_.options_.block_tx_count_max).has_value();
   auto copy = std::make_shared<const Proposal>(Proposal{proposal.height, proposal.hash, {}});
-  sim_.schedule(Simulation::Event{sim_.now_ms_ + host_delay_ms_, 0, Simulation::EventType::kValidation,
-                                  index_, index_, epoch_, valid ? 1u : 0u, 0, nullptr, std::move(copy)});
+  sim_.schedule(Simulation::Event{sim_.now_ms_ + host_delay_ms_, 0, Simulation::EventType::kValidation, index_, index_,
+                                  epoch_, valid ? 1u : 0u, 0, nullptr, std::move(copy)});
 }
 
-void SimNode::commit(const Proposal& proposal, const CommitCertificate& certificate) { sim_.on_commit(*this, proposal, certificate); }
+void SimNode::commit(const Proposal& proposal, const CommitCertificate& certificate) {
+  sim_.on_commit(*this, proposal, certificate);
+}
 
 std::optional<CommittedBlock> SimNode::committed_block(Height height) const {
   if (height == 0 || height > chain_.size()) return std::nullopt;
@@ -132,7 +139,8 @@ Bytes SimNode::sign(ByteView message) {
 }
 
 bool SimNode::verify(NodeIndex signer, ByteView message, ByteView signature) const {
-  return suite_signer_ ? suite_signer_->verify(signer, message, signature) : sim_.keys_.verify(signer, message, signature);
+  return suite_signer_ ? suite_signer_->verify(signer, message, signature)
+                       : sim_.keys_.verify(signer, message, signature);
 }
 
 void SimNode::store_state(ByteView state) {
@@ -244,7 +252,8 @@ void Simulation::plan_faults() {
 }
 
 void Simulation::start_node(SimNode& node) {
-  const std::uint64_t node_seed = options_.seed * 0x9e3779b97f4a7c15ULL + node.index_ * 0x632be59bd9b4e019ULL + node.restarts_;
+  const std::uint64_t node_seed =
+      options_.seed * 0x9e3779b97f4a7c15ULL + node.index_ * 0x632be59bd9b4e019ULL + node.restarts_;
   if (node.byzantine_) {
     node.engine_ = factory_.make_byzantine(node, node.index_, node_seed,
                                            [&node](Height height) { return node.conflicting_proposal(height); });
@@ -283,7 +292,8 @@ void Simulation::dispatch(const Event& event) {
   SimNode& node = *nodes_[event.node];
   switch (event.type) {
     case EventType::kDeliver:
-      if (node.up_ && !partitioned(event.from, event.node, event.time_ms)) node.engine_->on_message(event.from, *event.bytes);
+      if (node.up_ && !partitioned(event.from, event.node, event.time_ms))
+        node.engine_->on_message(event.from, *event.bytes);
       return;
     case EventType::kTimer:
       if (node.up_ && event.epoch == node.epoch_ && event.generation == node.timer_generation_[event.timer]) {
@@ -376,7 +386,8 @@ SimReport Simulation::run() {
   }
   if (now_ms_ > 0) {
     report_.blocks_per_s = static_cast<double>(lowest) * 1000.0 / static_cast<double>(now_ms_);
-    report_.transactions_per_s = static_cast<double>(report_.transactions_committed) * 1000.0 / static_cast<double>(now_ms_);
+    report_.transactions_per_s =
+        static_cast<double>(report_.transactions_committed) * 1000.0 / static_cast<double>(now_ms_);
   }
   if (lowest > 0) {
     report_.messages_per_block = static_cast<double>(report_.messages_sent) / static_cast<double>(lowest);
@@ -385,7 +396,8 @@ SimReport Simulation::run() {
   if (!latencies_ms_.empty()) {
     auto percentile = [&](std::size_t per_cent) {
       const std::size_t index = (latencies_ms_.size() - 1) * per_cent / 100;
-      std::nth_element(latencies_ms_.begin(), latencies_ms_.begin() + static_cast<std::ptrdiff_t>(index), latencies_ms_.end());
+      std::nth_element(latencies_ms_.begin(), latencies_ms_.begin() + static_cast<std::ptrdiff_t>(index),
+                       latencies_ms_.end());
       return latencies_ms_[index];
     };
     report_.latency_ms_p50 = percentile(50);

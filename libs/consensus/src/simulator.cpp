@@ -43,9 +43,8 @@ Status check_options(const EngineFactory& factory, const SimOptions& options) {
   }
   const std::uint32_t byzantine_max = factory.byzantine_max(options.node_count);
   if (options.byzantine_count > byzantine_max) {
-    return invalid("byzantine: " + std::to_string(options.byzantine_count) + " nodes, but " + factory.name +
-                   " with " + std::to_string(options.node_count) + " nodes tolerates at most " +
-                   std::to_string(byzantine_max));
+    return invalid("byzantine: " + std::to_string(options.byzantine_count) + " nodes, but " + factory.name + " with " +
+                   std::to_string(options.node_count) + " nodes tolerates at most " + std::to_string(byzantine_max));
   }
   if (options.faults.crash && options.faults.crash_count + options.byzantine_count > options.node_count) {
     return invalid("crash: " + std::to_string(options.faults.crash_count) + " crashing plus " +
@@ -74,8 +73,8 @@ Result<SweepReport> run_sweep(const EngineFactory& factory, const SimOptions& op
                               const std::function<void(std::uint64_t done, std::uint64_t total)>& progress) {
   TRESTLE_TRY_STATUS(check_options(factory, options));
   if (seed_last < seed_first) {
-    return Error(ErrorCode::kInvalidArgument, "seeds: the range " + std::to_string(seed_first) + ".." +
-                                                  std::to_string(seed_last) + " is empty");
+    return Error(ErrorCode::kInvalidArgument,
+                 "seeds: the range " + std::to_string(seed_first) + ".." + std::to_string(seed_last) + " is empty");
   }
   SweepReport sweep;
   std::vector<std::uint64_t> p50s;

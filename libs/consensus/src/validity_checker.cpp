@@ -7,9 +7,9 @@ namespace trestle::consensus::sim {
 void ValidityChecker::on_commit(NodeIndex node, const Proposal& proposal, const CommitCertificate& certificate,
                                 bool valid_on_tip, std::uint64_t time_ms, std::vector<Violation>& violations) const {
   auto fail = [&](const std::string& why) {
-    violations.push_back(Violation{Violation::Kind::kValidity, time_ms, node, proposal.height,
-                                   "node " + std::to_string(node) + " committed height " +
-                                       std::to_string(proposal.height) + ": " + why});
+    violations.push_back(Violation{
+        Violation::Kind::kValidity, time_ms, node, proposal.height,
+        "node " + std::to_string(node) + " committed height " + std::to_string(proposal.height) + ": " + why});
   };
   if (proposed_.count(proposal.hash) == 0) return fail("the block was never proposed");
   if (!valid_on_tip) return fail("the block does not extend the node's chain");

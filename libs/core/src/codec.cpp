@@ -55,9 +55,9 @@ std::size_t varint_size(std::uint64_t value) {
 
 Result<ByteView> Reader::take(std::size_t n, std::string_view what) {
   if (n > remaining()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 std::string(what) + " at offset " + std::to_string(offset_) + " needs " + std::to_string(n) +
-                     " bytes, only " + std::to_string(remaining()) + " left");
+    return Error(ErrorCode::kInvalidArgument, std::string(what) + " at offset " + std::to_string(offset_) + " needs " +
+                                                  std::to_string(n) + " bytes, only " + std::to_string(remaining()) +
+                                                  " left");
   }
   ByteView view = input_.subspan(offset_, n);
   offset_ += n;

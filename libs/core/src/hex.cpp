@@ -36,8 +36,7 @@ Result<Bytes> from_hex(std::string_view text) {
     int lo = hex_value(digits[i + 1]);
     if (hi < 0 || lo < 0) {
       std::size_t bad = prefix + i + (hi < 0 ? 0 : 1);
-      return Error(ErrorCode::kInvalidArgument,
-                   "invalid hex character at position " + std::to_string(bad));
+      return Error(ErrorCode::kInvalidArgument, "invalid hex character at position " + std::to_string(bad));
     }
     out[i / 2] = static_cast<std::uint8_t>((hi << 4) | lo);
   }

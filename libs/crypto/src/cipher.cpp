@@ -130,8 +130,8 @@ Bytes gcm_seal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext) {
   gcm.SetKeyWithIV(key.data(), key.size(), iv.data(), iv.size());
   Bytes sealed(plaintext.size() + kGcmTagSize);
   gcm.EncryptAndAuthenticate(sealed.data(), sealed.data() + plaintext.size(), kGcmTagSize, iv.data(),
-                             static_cast<int>(iv.size()), data_or_empty(aad), aad.size(),
-                             data_or_empty(plaintext), plaintext.size());
+                             static_cast<int>(iv.size()), data_or_empty(aad), aad.size(), data_or_empty(plaintext),
+                             plaintext.size());
   return sealed;
 }
 
@@ -146,8 +146,8 @@ bool gcm_open(ByteView key, ByteView iv, ByteView aad, ByteView sealed, Bytes& p
   // holds unauthenticated plaintext that must not be released.
   byte empty_output = 0;
   const bool ok = gcm.DecryptAndVerify(plaintext.empty() ? &empty_output : plaintext.data(), sealed.data() + size,
-                                       kGcmTagSize, iv.data(), static_cast<int>(iv.size()),
-                                       data_or_empty(aad), aad.size(), data_or_empty(sealed), size);
+                                       kGcmTagSize, iv.data(), static_cast<int>(iv.size()), data_or_empty(aad),
+                                       aad.size(), data_or_empty(sealed), size);
   if (!ok) {
     secure_wipe(plaintext.data(), plaintext.size());
     plaintext.clear();
@@ -238,9 +238,8 @@ Result<Bytes> aead_open(AeadAlgorithm algorithm, ByteView key, ByteView iv, Byte
   }
   return guarded<Bytes>(params.scheme, [&]() -> Result<Bytes> {
     Bytes plaintext;
-    const bool ok = algorithm == AeadAlgorithm::kSm4Gcm
-                        ? gcm_open<CryptoPP::SM4>(key, iv, aad, sealed, plaintext)
-                        : gcm_open<CryptoPP::AES>(key, iv, aad, sealed, plaintext);
+    const bool ok = algorithm == AeadAlgorithm::kSm4Gcm ? gcm_open<CryptoPP::SM4>(key, iv, aad, sealed, plaintext)
+                                                        : gcm_open<CryptoPP::AES>(key, iv, aad, sealed, plaintext);
     if (!ok) {
       return Error(ErrorCode::kAuthFailed, std::string(params.scheme) +
                                                ": authentication failed (wrong key, IV or associated data, "

@@ -65,8 +65,7 @@ PrivateKey::~PrivateKey() { secure_wipe(scalar_.data(), scalar_.size()); }
 
 Result<PrivateKey> PrivateKey::from_bytes(KeyType type, ByteView scalar) {
   if (scalar.size() != 32) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "private key must be 32 bytes, got " + std::to_string(scalar.size()));
+    return Error(ErrorCode::kInvalidArgument, "private key must be 32 bytes, got " + std::to_string(scalar.size()));
   }
   if (!scalar_valid(type, scalar)) {
     return Error(ErrorCode::kInvalidArgument,

@@ -57,8 +57,8 @@ Result<Point64> decode_point(ByteView encoded) {
     input = ByteView(buf, 65);
   }
   if (input.size() != 65 && input.size() != 33) {
-    return Error(ErrorCode::kInvalidArgument, "secp256k1 public key must be 33, 64 or 65 bytes, got " +
-                                                  std::to_string(encoded.size()));
+    return Error(ErrorCode::kInvalidArgument,
+                 "secp256k1 public key must be 33, 64 or 65 bytes, got " + std::to_string(encoded.size()));
   }
   // libsecp256k1 also accepts the "hybrid" 06/07 prefixes; Trestle does not.
   if (!(input[0] == 0x04 && input.size() == 65) && !((input[0] == 0x02 || input[0] == 0x03) && input.size() == 33)) {

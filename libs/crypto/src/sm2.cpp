@@ -283,9 +283,9 @@ bool verify_digest(const PublicKey& key, const Hash256& digest, const Signature&
 Result<Signature> sign_digest(const PrivateKey& key, const Hash256& digest, Nonce nonce) {
   if (key.type() != KeyType::kSm2) return wrong_key_type("SM2 sign", key.type());
   try {
-    return sm2fast::sign_digest(key.secret(), digest,
-                                nonce == Nonce::kRandom ? sm2fast::NonceMode::kRandom
-                                                        : sm2fast::NonceMode::kDeterministic);
+    return sm2fast::sign_digest(
+        key.secret(), digest,
+        nonce == Nonce::kRandom ? sm2fast::NonceMode::kRandom : sm2fast::NonceMode::kDeterministic);
   } catch (const std::exception& e) {  // only std::bad_alloc building the G table on first use
     return Error(ErrorCode::kInternal, std::string("SM2 sign: ") + e.what());
   }

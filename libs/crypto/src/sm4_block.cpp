@@ -152,9 +152,8 @@ constexpr std::size_t kDecryptLanes = 4;
 // circulant matrices M and the constants c, take pre(x) = phi(M * x + c) and
 // post = S o pre^-1 o SubBytes^-1, and keep the first (pre, post) for which post is affine. It
 // stopped at beta = 0x23, M with column i equal to 0xcb rotated left by i bits (that is,
-// 0xcb, 0x97, 0x2f, ...), c = 0xd3 (SM4's own constant). The static_assert below checks the composition against kSbox for all 256
-// inputs at compile time, with an AES S-box computed from its definition, so a wrong table
-// cannot build.
+// 0xcb, 0x97, 0x2f, ...), c = 0xd3 (SM4's own constant). The static_assert below checks the composition against kSbox
+// for all 256 inputs at compile time, with an AES S-box computed from its definition, so a wrong table cannot build.
 //
 // An affine byte map f is applied as f(x) = lo[x & 15] ^ hi[x >> 4] with lo[i] = f(i) and
 // hi[i] = f(i << 4) ^ f(0): two PSHUFB lookups in 16-byte tables.
@@ -362,7 +361,8 @@ TRESTLE_SM4_TARGET inline __m128i apply(const NibblePair& f, __m128i x) {
 // ShiftRows (which only moves bytes between lanes of the same row) changes nothing.
 TRESTLE_SM4_TARGET std::uint32_t tau_aesni(std::uint32_t x) {
   const __m128i z = apply(kAesNi.pre, _mm_set1_epi32(static_cast<int>(x)));
-  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(apply(kAesNi.post, _mm_aesenclast_si128(z, _mm_setzero_si128()))));
+  return static_cast<std::uint32_t>(
+      _mm_cvtsi128_si32(apply(kAesNi.post, _mm_aesenclast_si128(z, _mm_setzero_si128()))));
 }
 
 // The round keys in the rounds' basis: P(rk) ^ pre(0) on each byte.
@@ -493,9 +493,8 @@ TRESTLE_SM4_TARGET void block_aesni(const std::array<std::uint32_t, kRounds>& do
   store(out, crypt_one<kDecrypt>(domain_keys, load(in)));
 }
 
-TRESTLE_SM4_TARGET void cbc_encrypt_aesni(const std::array<std::uint32_t, kRounds>& domain_keys,
-                                          const std::uint8_t* iv, const std::uint8_t* in, std::uint8_t* out,
-                                          std::size_t size) {
+TRESTLE_SM4_TARGET void cbc_encrypt_aesni(const std::array<std::uint32_t, kRounds>& domain_keys, const std::uint8_t* iv,
+                                          const std::uint8_t* in, std::uint8_t* out, std::size_t size) {
   // The chaining value stays in the rounds' basis (P is linear, so P(c ^ p) = P(c) ^ P(p)): the
   // serial path from one block to the next is one XOR; the conversions run alongside.
   Sliced<1> x = {{broadcast(to_domain(load(iv)))}};
@@ -515,8 +514,8 @@ constexpr std::size_t kAesNiDecryptGroups = 2;
 
 // 4 * N blocks of CBC decryption; every ciphertext block is read before any output is written.
 template <std::size_t N>
-TRESTLE_SM4_TARGET inline void cbc_decrypt_groups(const std::array<std::uint32_t, kRounds>& domain_keys,
-                                                  __m128i& chain, const std::uint8_t* in, std::uint8_t* out) {
+TRESTLE_SM4_TARGET inline void cbc_decrypt_groups(const std::array<std::uint32_t, kRounds>& domain_keys, __m128i& chain,
+                                                  const std::uint8_t* in, std::uint8_t* out) {
   __m128i c[4 * N];
   for (std::size_t b = 0; b < 4 * N; ++b) c[b] = load(in + 16 * b);
   Sliced<N> x;
@@ -539,9 +538,8 @@ TRESTLE_SM4_TARGET inline void cbc_decrypt_groups(const std::array<std::uint32_t
   chain = c[4 * N - 1];
 }
 
-TRESTLE_SM4_TARGET void cbc_decrypt_aesni(const std::array<std::uint32_t, kRounds>& domain_keys,
-                                          const std::uint8_t* iv, const std::uint8_t* in, std::uint8_t* out,
-                                          std::size_t size) {
+TRESTLE_SM4_TARGET void cbc_decrypt_aesni(const std::array<std::uint32_t, kRounds>& domain_keys, const std::uint8_t* iv,
+                                          const std::uint8_t* in, std::uint8_t* out, std::size_t size) {
   __m128i chain = load(iv);
   std::size_t offset = 0;
   constexpr std::size_t kWide = 4 * kAesNiDecryptGroups * kBlockSize;

@@ -55,8 +55,7 @@ Result<BlockHeader> read_header(Reader& reader, const Limits& limits) {
   header.certificate.resize(static_cast<std::size_t>(count));
   for (auto& entry : header.certificate) {
     TRESTLE_TRY(entry.sealer_index, in_context(reader.u32(), "commit certificate sealer index"));
-    TRESTLE_TRY(entry.signature,
-                in_context(reader.bytes(limits.signature_max_bytes), "commit certificate signature"));
+    TRESTLE_TRY(entry.signature, in_context(reader.bytes(limits.signature_max_bytes), "commit certificate signature"));
   }
   TRESTLE_TRY_STATUS(check_certificate_order(header.certificate));
   if (header.tx_count > limits.block_tx_count_max) {

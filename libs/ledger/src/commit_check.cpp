@@ -91,8 +91,8 @@ Result<CommitPlan> check_commit(const crypto::CryptoSuite& suite, const Limits& 
     body.add(tx_bytes);
     receipt_list.add(receipt_bytes);
   }
-  TRESTLE_TRY_STATUS(check_size("block", plan.header_bytes.size() + varint_size(count) + body_size,
-                                limits.block_size_max_bytes));
+  TRESTLE_TRY_STATUS(
+      check_size("block", plan.header_bytes.size() + varint_size(count) + body_size, limits.block_size_max_bytes));
 
   std::vector<Hash256> sorted = plan.tx_hashes;
   std::sort(sorted.begin(), sorted.end());

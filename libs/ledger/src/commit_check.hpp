@@ -30,7 +30,6 @@ struct CommitPlan {
 // (the new tip's state root is the header's). Errors as BlockStore::commit.
 Result<CommitPlan> check_commit(const crypto::CryptoSuite& suite, const Limits& limits,
                                 const std::optional<ChainTip>& tip, const Block& block,
-                                std::span<const Receipt> receipts, const WriteSet& writes,
-                                bool verify_roots = true);
+                                std::span<const Receipt> receipts, const WriteSet& writes, bool verify_roots = true);
 
 }  // namespace trestle::ledger::detail

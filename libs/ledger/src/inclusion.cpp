@@ -26,8 +26,8 @@ Hash256 receipt_root(const crypto::CryptoSuite& suite, std::span<const Receipt> 
   return merkle_root(suite, receipt_leaves(suite, receipts));
 }
 
-bool verify_transaction_inclusion(const crypto::CryptoSuite& suite, const BlockHeader& header,
-                                  const Transaction& tx, const MerkleProof& proof) {
+bool verify_transaction_inclusion(const crypto::CryptoSuite& suite, const BlockHeader& header, const Transaction& tx,
+                                  const MerkleProof& proof) {
   return proof.tree_size == header.tx_count &&
          verify_proof(suite, header.tx_root, merkle_leaf(suite, tx.encode()), proof);
 }
@@ -45,8 +45,8 @@ Result<TransactionInclusion> prove_transaction(const BlockStore& store, const Ha
   TRESTLE_TRY(std::vector<Transaction> txs, store.transactions_at(location.height));
   TRESTLE_TRY(std::vector<Receipt> receipts, store.receipts_at(location.height));
   if (location.index >= txs.size() || location.index >= receipts.size()) {
-    return Error(ErrorCode::kCorrupt, "tx index points at position " + std::to_string(location.index) +
-                                          " of block " + std::to_string(location.height) + ", which has " +
+    return Error(ErrorCode::kCorrupt, "tx index points at position " + std::to_string(location.index) + " of block " +
+                                          std::to_string(location.height) + ", which has " +
                                           std::to_string(txs.size()) + " transactions");
   }
   TransactionInclusion out;

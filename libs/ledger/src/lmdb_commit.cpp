@@ -112,9 +112,9 @@ Status LmdbStoreImpl::grow_map() {
   }
   const std::uint64_t next = std::min(current * 2, options_.map_size_max_bytes);
   if (!gate_.begin_resize(std::chrono::milliseconds(options_.resize_wait_ms))) {
-    return Error(ErrorCode::kLimitExceeded,
-                 "the store's map must grow but state views stayed open for " +
-                     std::to_string(options_.resize_wait_ms) + " ms; close views before committing");
+    return Error(ErrorCode::kLimitExceeded, "the store's map must grow but state views stayed open for " +
+                                                std::to_string(options_.resize_wait_ms) +
+                                                " ms; close views before committing");
   }
   drain_reader_pool();
   const int rc = mdb_env_set_mapsize(env_, static_cast<std::size_t>(next));
@@ -130,7 +130,8 @@ Status LmdbStoreImpl::commit(const Block& block, std::span<const Receipt> receip
   if (options_.read_only) return Error(ErrorCode::kUnsupported, "the store is open read-only");
   std::lock_guard write_lock(write_mutex_);
   const std::optional<ChainTip> current = tip();
-  TRESTLE_TRY(CommitPlan plan, check_commit(*suite_, options_.limits, current, block, receipts, writes, options_.verify_roots));
+  TRESTLE_TRY(CommitPlan plan,
+              check_commit(*suite_, options_.limits, current, block, receipts, writes, options_.verify_roots));
   const std::string what = "committing block " + std::to_string(block.header.height);
   for (;;) {
     Status failure;

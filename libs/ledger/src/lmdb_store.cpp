@@ -45,9 +45,7 @@ class LmdbView final : public StateView {
   LmdbView(const LmdbView&) = delete;
   LmdbView& operator=(const LmdbView&) = delete;
 
-  std::optional<Height> height() const override {
-    return tip_ ? std::optional<Height>(tip_->height) : std::nullopt;
-  }
+  std::optional<Height> height() const override { return tip_ ? std::optional<Height>(tip_->height) : std::nullopt; }
   Hash256 state_root() const override { return tip_ ? tip_->state_root : Hash256(); }
 
   Result<std::optional<Bytes>> get(std::string_view table, ByteView key) const override {
@@ -199,17 +197,17 @@ Status LmdbStoreImpl::initialize() {
   int rc = mdb_txn_begin(env_, nullptr, read_only ? MDB_RDONLY : 0, &txn);
   if (rc != 0) return lmdb_error(rc, "opening the store");
   const unsigned create = read_only ? 0 : MDB_CREATE;
-  const std::pair<const char*, MDB_dbi*> names[] = {
-      {"meta", &dbis_.meta},         {"headers", &dbis_.headers},   {"hashes", &dbis_.hashes},
-      {"bodies", &dbis_.bodies},     {"receipts", &dbis_.receipts}, {"tx_index", &dbis_.tx_index},
-      {"state", &dbis_.state}};
+  const std::pair<const char*, MDB_dbi*> names[] = {{"meta", &dbis_.meta},         {"headers", &dbis_.headers},
+                                                    {"hashes", &dbis_.hashes},     {"bodies", &dbis_.bodies},
+                                                    {"receipts", &dbis_.receipts}, {"tx_index", &dbis_.tx_index},
+                                                    {"state", &dbis_.state}};
   for (const auto& [name, dbi] : names) {
     rc = mdb_dbi_open(txn, name, create, dbi);
     if (rc != 0) {
       mdb_txn_abort(txn);
       if (rc == MDB_NOTFOUND) {
-        return Error(ErrorCode::kNotFound, std::string("the directory holds no ledger store (no '") + name +
-                                               "' database)");
+        return Error(ErrorCode::kNotFound,
+                     std::string("the directory holds no ledger store (no '") + name + "' database)");
       }
       return lmdb_error(rc, std::string("opening database '") + name + "'");
     }
@@ -259,8 +257,8 @@ Status LmdbStoreImpl::initialize() {
     if (!suite.ok()) return fail(Error(ErrorCode::kCorrupt, "the store names an unknown suite '" + name + "'"));
     suite_ = suite.value();
     if (options_.suite != nullptr && options_.suite != suite_) {
-      return fail(Error(ErrorCode::kInvalidArgument, "the store was created with suite " + name + ", not " +
-                                                         std::string(options_.suite->name())));
+      return fail(Error(ErrorCode::kInvalidArgument,
+                        "the store was created with suite " + name + ", not " + std::string(options_.suite->name())));
     }
     if (!options_.chain_id.empty() && options_.chain_id != chain_id_) {
       return fail(Error(ErrorCode::kInvalidArgument,
@@ -450,8 +448,9 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const std::filesystem::path& 
   const std::size_t key_max = static_cast<std::size_t>(mdb_env_get_maxkeysize(env));
   if (1 + limits.state_table_name_max_bytes + limits.state_key_max_bytes > key_max) {
     mdb_env_close(env);
-    return Error(ErrorCode::kInvalidArgument, "state_table_name_max_bytes + state_key_max_bytes + 1 exceeds LMDB's key size " +
-                                                  std::to_string(key_max));
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "state_table_name_max_bytes + state_key_max_bytes + 1 exceeds LMDB's key size " + std::to_string(key_max));
   }
   auto store = std::make_unique<detail::LmdbStoreImpl>(env, options);
   Status initialized = store->initialize();

@@ -26,9 +26,7 @@ class MemoryView final : public StateView {
   MemoryView(std::shared_ptr<VersionedState> state, std::optional<ChainTip> tip)
       : state_(std::move(state)), tip_(std::move(tip)) {}
 
-  std::optional<Height> height() const override {
-    return tip_ ? std::optional<Height>(tip_->height) : std::nullopt;
-  }
+  std::optional<Height> height() const override { return tip_ ? std::optional<Height>(tip_->height) : std::nullopt; }
   Hash256 state_root() const override { return tip_ ? tip_->state_root : Hash256(); }
 
   Result<std::optional<Bytes>> get(std::string_view table, ByteView key) const override {
@@ -74,12 +72,14 @@ class MemoryStoreImpl final : public MemoryStore {
     for (const auto& tx_hash : plan.tx_hashes) {
       auto it = tx_index_.find(tx_hash);
       if (it != tx_index_.end()) {
-        return Error(ErrorCode::kInvalidArgument, "transaction " + to_hex(tx_hash) + " was already committed at height " +
-                                                      std::to_string(it->second.height));
+        return Error(
+            ErrorCode::kInvalidArgument,
+            "transaction " + to_hex(tx_hash) + " was already committed at height " + std::to_string(it->second.height));
       }
     }
     const Height height = block.header.height;
-    for (std::uint32_t i = 0; i < plan.tx_hashes.size(); ++i) tx_index_.emplace(plan.tx_hashes[i], TxLocation{height, i});
+    for (std::uint32_t i = 0; i < plan.tx_hashes.size(); ++i)
+      tx_index_.emplace(plan.tx_hashes[i], TxLocation{height, i});
     heights_.emplace(plan.new_tip.block_hash, height);
     blocks_.push_back(StoredBlock{block.header, block.transactions, {receipts.begin(), receipts.end()}});
     {

@@ -74,8 +74,7 @@ Result<MerkleProof> merkle_proof(crypto::HashAlgorithm algorithm, std::span<cons
   return proof;
 }
 
-bool verify_proof(crypto::HashAlgorithm algorithm, const Hash256& root, const Hash256& leaf,
-                  const MerkleProof& proof) {
+bool verify_proof(crypto::HashAlgorithm algorithm, const Hash256& root, const Hash256& leaf, const MerkleProof& proof) {
   if (proof.tree_size == 0 || proof.leaf_index >= proof.tree_size) return false;
   crypto::Hasher hasher(algorithm);
   Hash256 current = leaf;

@@ -44,8 +44,7 @@ Result<Receipt> Receipt::decode(ByteView encoded, const Limits& limits) {
   receipt.logs.resize(static_cast<std::size_t>(log_count));
   for (auto& log : receipt.logs) {
     TRESTLE_TRY(log.address, in_context(reader.fixed<Address::kSize>(), "receipt log address"));
-    TRESTLE_TRY(std::uint64_t topic_count,
-                in_context(reader.count(limits.log_topic_count_max), "receipt log topics"));
+    TRESTLE_TRY(std::uint64_t topic_count, in_context(reader.count(limits.log_topic_count_max), "receipt log topics"));
     log.topics.resize(static_cast<std::size_t>(topic_count));
     for (auto& topic : log.topics) {
       TRESTLE_TRY(topic, in_context(reader.fixed<Hash256::kSize>(), "receipt log topic"));

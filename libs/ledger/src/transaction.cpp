@@ -25,8 +25,8 @@ void write_unsigned(Writer& writer, const Transaction& tx) {
 }
 
 std::size_t encoded_size_bound(const Transaction& tx) {
-  return 64 + tx.chain_id.size() + tx.group_id.size() + tx.nonce.size() + tx.payload.size() +
-         tx.sender.size() + tx.signature.size();
+  return 64 + tx.chain_id.size() + tx.group_id.size() + tx.nonce.size() + tx.payload.size() + tx.sender.size() +
+         tx.signature.size();
 }
 
 // Rules that do not depend on the limits.
@@ -65,8 +65,7 @@ Status Transaction::validate(const Limits& limits) const {
   std::size_t size = 1 + varint_size(chain_id.size()) + chain_id.size() + varint_size(group_id.size()) +
                      group_id.size() + varint_size(nonce.size()) + nonce.size() + 8 + 1 +
                      (target ? Address::kSize : 0) + varint_size(payload.size()) + payload.size() + 8 +
-                     varint_size(sender.size()) + sender.size() + varint_size(signature.size()) +
-                     signature.size();
+                     varint_size(sender.size()) + sender.size() + varint_size(signature.size()) + signature.size();
   return check_size("transaction", size, limits.tx_size_max_bytes);
 }
 

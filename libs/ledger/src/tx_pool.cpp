@@ -52,9 +52,9 @@ struct TxPool::State {
   std::optional<Height> tip;
   std::uint64_t next_sequence = 0;
   std::unordered_map<Hash256, Entry, FixedBytesHasher> by_hash;
-  std::map<std::uint64_t, Hash256> fifo;                    // arrival order
-  std::multimap<Height, Hash256> by_block_limit;            // for expiry
-  std::unordered_map<std::string, Hash256> pending_nonces;  // (sender, nonce) of waiting txs
+  std::map<std::uint64_t, Hash256> fifo;                     // arrival order
+  std::multimap<Height, Hash256> by_block_limit;             // for expiry
+  std::unordered_map<std::string, Hash256> pending_nonces;   // (sender, nonce) of waiting txs
   std::unordered_map<std::string, Height> committed_nonces;  // (sender, nonce) -> commit height
   std::deque<std::pair<Height, std::vector<std::string>>> committed_by_height;
 
@@ -67,8 +67,9 @@ struct TxPool::State {
                      std::to_string(height));
     }
     if (tx.block_limit - height >= options.block_limit_window) {
-      return invalid("transaction block limit " + std::to_string(tx.block_limit) + " is too far ahead: it must be below " +
-                     std::to_string(height) + " + " + std::to_string(options.block_limit_window));
+      return invalid("transaction block limit " + std::to_string(tx.block_limit) +
+                     " is too far ahead: it must be below " + std::to_string(height) + " + " +
+                     std::to_string(options.block_limit_window));
     }
     return ok_status();
   }
@@ -156,7 +157,9 @@ struct TxPool::State {
 };
 
 TxPool::TxPool(const crypto::CryptoSuite& suite, TxPoolOptions options, std::optional<Height> tip, CheckTx check_tx)
-    : suite_(suite), state_(std::make_unique<State>()), workers_(std::make_unique<Workers>(options.verify_thread_count)) {
+    : suite_(suite),
+      state_(std::make_unique<State>()),
+      workers_(std::make_unique<Workers>(options.verify_thread_count)) {
   assert(options.block_limit_window >= 1);
   state_->options = std::move(options);
   state_->check_tx = std::move(check_tx);

@@ -37,8 +37,8 @@ Status verify_block(const BlockStore& store, Height height, const Hash256& paren
   auto indexed_height = store.height_of(block_hash);
   if (!indexed_height.ok()) return read_failure(height, "block hash index", indexed_height.error());
   if (indexed_height.value() != height) {
-    return corrupt_at(height, "block hash index maps " + hex_of(block_hash) + " to height " +
-                                  std::to_string(indexed_height.value()));
+    return corrupt_at(
+        height, "block hash index maps " + hex_of(block_hash) + " to height " + std::to_string(indexed_height.value()));
   }
 
   auto txs = store.transactions_at(height);
@@ -50,8 +50,8 @@ Status verify_block(const BlockStore& store, Height height, const Hash256& paren
                                   std::to_string(txs->size()));
   }
   if (receipts->size() != txs->size()) {
-    return corrupt_at(height, std::to_string(txs->size()) + " transactions but " +
-                                  std::to_string(receipts->size()) + " receipts");
+    return corrupt_at(
+        height, std::to_string(txs->size()) + " transactions but " + std::to_string(receipts->size()) + " receipts");
   }
   const Hash256 tx_root = transaction_root(suite, txs.value());
   if (tx_root != header->tx_root) {
@@ -100,8 +100,8 @@ Result<ChainReport> verify_chain(const BlockStore& store) {
     }
     auto header = store.header_at(tip->height);
     if (header.ok() && header->state_root != tip->state_root) {
-      return corrupt_at(tip->height, "the stored tip state root " + hex_of(tip->state_root) +
-                                         " is not the header's " + hex_of(header->state_root));
+      return corrupt_at(tip->height, "the stored tip state root " + hex_of(tip->state_root) + " is not the header's " +
+                                         hex_of(header->state_root));
     }
     report.tip_height = tip->height;
   }

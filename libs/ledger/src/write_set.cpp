@@ -54,8 +54,7 @@ Bytes WriteSet::encode() const {
 }
 
 Status WriteSet::validate(const Limits& limits) const {
-  TRESTLE_TRY_STATUS(
-      detail::check_count("write set entry", entries_.size(), limits.write_set_entry_count_max));
+  TRESTLE_TRY_STATUS(detail::check_count("write set entry", entries_.size(), limits.write_set_entry_count_max));
   for (const auto& [key, value] : entries_) TRESTLE_TRY_STATUS(check_entry(key, value, limits));
   return ok_status();
 }

@@ -67,8 +67,7 @@ void Connection::arm_deadline(std::uint32_t ms) {
     } else if (self->state_ == State::kDraining) {
       self->close("the peer did not finish closing within " + std::to_string(ms) + " ms", false);
     } else if (self->peer_finished_) {
-      self->close("the peer retired this connection and no other came up within " + std::to_string(ms) + " ms",
-                  true);
+      self->close("the peer retired this connection and no other came up within " + std::to_string(ms) + " ms", true);
     }
   });
 }
@@ -94,21 +93,21 @@ void Connection::start_dial() {
           self->close("cannot resolve the address: " + error.message(), true);
           return;
         }
-        asio::async_connect(
-            self->stream_.lowest_layer(), results,
-            [self](const std::error_code& connect_error, const asio::ip::tcp::endpoint& endpoint) {
-              if (self->closed()) return;
-              if (connect_error) {
-                self->close("cannot connect: " + connect_error.message(), false);
-                return;
-              }
-              self->remote_ = endpoint_text(endpoint);
-              std::error_code ignored;
-              self->stream_.lowest_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
-              self->state_ = State::kTls;
-              self->stream_.async_handshake(asio::ssl::stream_base::client,
-                                            [self](const std::error_code& tls_error) { self->on_tls_handshake(tls_error); });
-            });
+        asio::async_connect(self->stream_.lowest_layer(), results,
+                            [self](const std::error_code& connect_error, const asio::ip::tcp::endpoint& endpoint) {
+                              if (self->closed()) return;
+                              if (connect_error) {
+                                self->close("cannot connect: " + connect_error.message(), false);
+                                return;
+                              }
+                              self->remote_ = endpoint_text(endpoint);
+                              std::error_code ignored;
+                              self->stream_.lowest_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
+                              self->state_ = State::kTls;
+                              self->stream_.async_handshake(
+                                  asio::ssl::stream_base::client,
+                                  [self](const std::error_code& tls_error) { self->on_tls_handshake(tls_error); });
+                            });
       });
 }
 
@@ -126,8 +125,8 @@ void Connection::on_tls_handshake(const std::error_code& error) {
   binding_ = binding.value();
   secure_wipe(binding.value().data(), binding.value().size());
   const Role role = outbound() ? Role::kDialer : Role::kAcceptor;
-  auto payload = make_auth_payload(core_.suite(), core_.key(), role, binding_, core_.options().network_id,
-                                   core_.instance());
+  auto payload =
+      make_auth_payload(core_.suite(), core_.key(), role, binding_, core_.options().network_id, core_.instance());
   if (!payload.ok()) {
     close("cannot sign the channel binding: " + payload.error().message(), true);
     return;
@@ -198,10 +197,9 @@ void Connection::write_chunk() {
   }
   writing_ = true;
   write_started_ = Clock::now();
-  asio::async_write(stream_, asio::buffer(data, size),
-                    [self = shared_from_this()](const std::error_code& error, std::size_t bytes) {
-                      self->on_write(error, bytes);
-                    });
+  asio::async_write(
+      stream_, asio::buffer(data, size),
+      [self = shared_from_this()](const std::error_code& error, std::size_t bytes) { self->on_write(error, bytes); });
 }
 
 void Connection::on_write(const std::error_code& error, std::size_t bytes) {
@@ -304,25 +302,24 @@ void Connection::read_more() {
   auto self = shared_from_this();
   if (in_large_) {
     const std::size_t want = std::min(kChunkBytes, in_large_size_ - in_large_have_);
-    stream_.async_read_some(asio::buffer(in_large_.get() + in_large_have_, want),
-                            [self](const std::error_code& error, std::size_t bytes) {
-                              if (self->closed()) return;
-                              if (error) {
-                                self->on_read_error(error);
-                                return;
-                              }
-                              self->last_receive_ = Clock::now();
-                              if (self->peer_ != nullptr) self->peer_->bytes_received += bytes;
-                              self->in_large_have_ += bytes;
-                              if (self->in_large_have_ == self->in_large_size_) {
-                                const std::unique_ptr<std::uint8_t[]> payload = std::move(self->in_large_);
-                                if (!self->handle_frame(self->in_large_type_,
-                                                        ByteView(payload.get(), self->in_large_size_))) {
-                                  return;
-                                }
-                              }
-                              self->read_more();
-                            });
+    stream_.async_read_some(
+        asio::buffer(in_large_.get() + in_large_have_, want), [self](const std::error_code& error, std::size_t bytes) {
+          if (self->closed()) return;
+          if (error) {
+            self->on_read_error(error);
+            return;
+          }
+          self->last_receive_ = Clock::now();
+          if (self->peer_ != nullptr) self->peer_->bytes_received += bytes;
+          self->in_large_have_ += bytes;
+          if (self->in_large_have_ == self->in_large_size_) {
+            const std::unique_ptr<std::uint8_t[]> payload = std::move(self->in_large_);
+            if (!self->handle_frame(self->in_large_type_, ByteView(payload.get(), self->in_large_size_))) {
+              return;
+            }
+          }
+          self->read_more();
+        });
     return;
   }
   stream_.async_read_some(asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
@@ -475,8 +472,7 @@ bool Connection::handle_auth(ByteView payload) {
   }
   // The peer signed in the other role: a signature we made ourselves cannot be sent back to us.
   const Role peer_role = outbound() ? Role::kAcceptor : Role::kDialer;
-  const bool signature_ok =
-      verify_auth(core_.suite(), hello.value(), peer_role, binding_, core_.options().network_id);
+  const bool signature_ok = verify_auth(core_.suite(), hello.value(), peer_role, binding_, core_.options().network_id);
   secure_wipe(binding_.data(), binding_.size());
   if (!signature_ok) {
     close("node " + slot->tag +
@@ -505,8 +501,7 @@ void Connection::arm_tick() {
 void Connection::on_tick() {
   const TcpTransportOptions& options = core_.options();
   if (writing_ && ms_since(write_started_) > options.write_timeout_ms) {
-    close("a write made no progress for " + std::to_string(options.write_timeout_ms) +
-              " ms: the peer does not read",
+    close("a write made no progress for " + std::to_string(options.write_timeout_ms) + " ms: the peer does not read",
           true);
     return;
   }

@@ -111,13 +111,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool stopping_ = false;  // the transport is stopping (begin_flush)
   bool goodbye_sent_ = false;
   std::optional<std::uint8_t> peer_goodbye_;  // the reason in the peer's goodbye frame
-  bool peer_finished_ = false;                 // the peer's FIN arrived
+  bool peer_finished_ = false;                // the peer's FIN arrived
 
   // Writing: control frames go first; one write in flight at a time.
   std::vector<Bytes> control_;
-  Bytes out_;                    // small frames gathered into one write
-  FramePtr out_large_;           // or one large frame, written in chunks
-  std::size_t out_offset_ = 0;   // bytes of out_large_ written
+  Bytes out_;                       // small frames gathered into one write
+  FramePtr out_large_;              // or one large frame, written in chunks
+  std::size_t out_offset_ = 0;      // bytes of out_large_ written
   std::size_t out_app_frames_ = 0;  // application frames in the write in flight
   bool writing_ = false;
   Clock::time_point write_started_;

@@ -48,8 +48,8 @@ inline void write_frame_header(std::uint8_t* out, std::uint32_t length, MessageT
 // Reads kFrameHeaderSize bytes at `in`.
 inline FrameHeader read_frame_header(const std::uint8_t* in) {
   FrameHeader header;
-  header.length = (std::uint32_t{in[0]} << 24) | (std::uint32_t{in[1]} << 16) | (std::uint32_t{in[2]} << 8) |
-                  std::uint32_t{in[3]};
+  header.length =
+      (std::uint32_t{in[0]} << 24) | (std::uint32_t{in[1]} << 16) | (std::uint32_t{in[2]} << 8) | std::uint32_t{in[3]};
   header.type = in[4];
   header.version = in[5];
   return header;

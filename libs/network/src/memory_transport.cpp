@@ -166,7 +166,8 @@ class MemoryNetwork::Endpoint final : public Transport {
 
   Status check_message(MessageType type, std::size_t payload_size) const {
     if (type < kFirstApplicationMessageType) {
-      return Error(ErrorCode::kInvalidArgument, "message type " + std::to_string(type) + " is reserved for the transport");
+      return Error(ErrorCode::kInvalidArgument,
+                   "message type " + std::to_string(type) + " is reserved for the transport");
     }
     if (payload_size > net_.options.frame_bytes_max) {
       return Error(ErrorCode::kLimitExceeded, "message of " + std::to_string(payload_size) +
@@ -238,7 +239,8 @@ void MemoryNetwork::Impl::refresh() {
       if (now && !counters.held.empty()) {
         const std::uint64_t to_serial = endpoints.at(peer)->serial_;
         for (Held& held : counters.held) {
-          queue.push_back(Event{id, peer, endpoint->serial_, to_serial, true, held.type, std::move(held.payload), false});
+          queue.push_back(
+              Event{id, peer, endpoint->serial_, to_serial, true, held.type, std::move(held.payload), false});
         }
         counters.held.clear();
       }
@@ -259,8 +261,8 @@ void MemoryNetwork::Impl::deliver_one(std::unique_lock<std::mutex>& lock) {
       sender->queued_bytes -= size;
       --sender->queued_frames;
     }
-    const bool deliverable = to != nullptr && to->running_ && to->counters_.contains(event.from) &&
-                             link_up(event.from, event.to);
+    const bool deliverable =
+        to != nullptr && to->running_ && to->counters_.contains(event.from) && link_up(event.from, event.to);
     if (!deliverable) {
       if (sender != nullptr) ++sender->frames_dropped;
       return;

@@ -210,8 +210,8 @@ void TcpCore::dial(PeerSlot& slot) {
 void TcpCore::schedule_redial(PeerSlot& slot) {
   if (state_ != State::kRunning || !slot.address || slot.redial_scheduled || slot.dialing) return;
   const std::uint32_t doublings = std::min<std::uint32_t>(slot.failed_dials, 20);
-  const std::uint64_t delay_max = std::min<std::uint64_t>(
-      std::uint64_t{options_.reconnect_delay_ms} << doublings, options_.reconnect_delay_ms_max);
+  const std::uint64_t delay_max =
+      std::min<std::uint64_t>(std::uint64_t{options_.reconnect_delay_ms} << doublings, options_.reconnect_delay_ms_max);
   std::uniform_int_distribution<std::uint64_t> pick(delay_max / 2, delay_max);
   const std::uint64_t delay = pick(jitter_rng_);
   slot.redial_scheduled = true;

@@ -19,8 +19,8 @@
 #include <string>
 #include <thread>
 
-#include <asio.hpp>
 #include <spdlog/spdlog.h>
+#include <asio.hpp>
 
 #include "auth.hpp"
 #include "frame.hpp"

@@ -57,8 +57,7 @@ Status install_self_signed_certificate(SSL_CTX* ctx) {
   serial >>= 1;  // a positive INTEGER
   X509_NAME* name = X509_get_subject_name(cert.get());
   const bool built =
-      X509_set_version(cert.get(), 2) == 1 &&
-      ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial) == 1 &&
+      X509_set_version(cert.get(), 2) == 1 && ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial) == 1 &&
       X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) != nullptr &&
       X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 365) != nullptr &&
       X509_set_pubkey(cert.get(), key.get()) == 1 && name != nullptr &&

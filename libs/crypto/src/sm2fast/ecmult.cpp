@@ -40,7 +40,8 @@ Jac mul_base_ct(const Sc& k) {
   Jac acc = jac_infinity();
   u64 acc_infinity = ~u64{0};
   for (int i = 0; i < kCombWindows; ++i) {
-    const u64 w = i == 0 ? (k.v[0] << 1) & ((u64{2} << kCombBits) - 1) : get_bits(k.v, kCombBits * i - 1, kCombBits + 1);
+    const u64 w =
+        i == 0 ? (k.v[0] << 1) & ((u64{2} << kCombBits) - 1) : get_bits(k.v, kCombBits * i - 1, kCombBits + 1);
     const std::int64_t digit =
         static_cast<std::int64_t>((w + 1) >> 1) - static_cast<std::int64_t>((w >> kCombBits) << kCombBits);
     const u64 negative = static_cast<u64>(digit >> 63);  // all-ones when digit < 0

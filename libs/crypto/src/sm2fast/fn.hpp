@@ -18,8 +18,7 @@ struct Sc {
   u64 v[4];
 };
 
-inline constexpr Sc kN = {{0x53BBF40939D54123ull, 0x7203DF6B21C6052Bull, 0xFFFFFFFFFFFFFFFFull,
-                           0xFFFFFFFEFFFFFFFFull}};
+inline constexpr Sc kN = {{0x53BBF40939D54123ull, 0x7203DF6B21C6052Bull, 0xFFFFFFFFFFFFFFFFull, 0xFFFFFFFEFFFFFFFFull}};
 // -n^-1 mod 2^64, the per-word factor of Montgomery reduction.
 inline constexpr u64 kN0 = 0x327F9E8872350975ull;
 
@@ -130,10 +129,10 @@ inline void sc_adx_round(u64& x0, u64& x1, u64& x2, u64& x3, u64& x4, u64& x5, c
       "adcxq %[lo], %[x4]\n\t"
       "adoxq %[lo], %[x5]\n\t"
       "adcxq %[lo], %[x5]\n\t"
-      : [x0] "+&r"(x0), [x1] "+&r"(x1), [x2] "+&r"(x2), [x3] "+&r"(x3), [x4] "+&r"(x4), [x5] "=&r"(x5),
-        [lo] "=&r"(lo), [hi] "=&r"(hi), "+&d"(bi)
-      : [a0] "m"(a.v[0]), [a1] "m"(a.v[1]), [a2] "m"(a.v[2]), [a3] "m"(a.v[3]), [n0] "m"(kN.v[0]),
-        [n1] "m"(kN.v[1]), [n2] "m"(kN.v[2]), [n3] "m"(kN.v[3]), [k0] "m"(kN0)
+      : [x0] "+&r"(x0), [x1] "+&r"(x1), [x2] "+&r"(x2), [x3] "+&r"(x3), [x4] "+&r"(x4), [x5] "=&r"(x5), [lo] "=&r"(lo),
+        [hi] "=&r"(hi), "+&d"(bi)
+      : [a0] "m"(a.v[0]), [a1] "m"(a.v[1]), [a2] "m"(a.v[2]), [a3] "m"(a.v[3]), [n0] "m"(kN.v[0]), [n1] "m"(kN.v[1]),
+        [n2] "m"(kN.v[2]), [n3] "m"(kN.v[3]), [k0] "m"(kN0)
       : "cc");
 }
 
@@ -156,8 +155,8 @@ inline void sc_mont_mul_adx(Sc& r, const Sc& a, const Sc& b) {
       "cmovcq %[s2], %[t2]\n\t"
       "cmovcq %[s3], %[t3]\n\t"
       : [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [top] "+&r"(top)
-      : [s0] "r"(x4), [s1] "r"(x5), [s2] "r"(x0), [s3] "r"(x1), [n0] "m"(kN.v[0]), [n1] "m"(kN.v[1]),
-        [n2] "m"(kN.v[2]), [n3] "m"(kN.v[3])
+      : [s0] "r"(x4), [s1] "r"(x5), [s2] "r"(x0), [s3] "r"(x1), [n0] "m"(kN.v[0]), [n1] "m"(kN.v[1]), [n2] "m"(kN.v[2]),
+        [n3] "m"(kN.v[3])
       : "cc");
   r.v[0] = t0;
   r.v[1] = t1;

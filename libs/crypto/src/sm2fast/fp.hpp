@@ -34,8 +34,7 @@ struct Fe {
 };
 
 // p, least significant limb first.
-inline constexpr Fe kP = {{0xFFFFFFFFFFFFFFFFull, 0xFFFFFFFF00000000ull, 0xFFFFFFFFFFFFFFFFull,
-                           0xFFFFFFFEFFFFFFFFull}};
+inline constexpr Fe kP = {{0xFFFFFFFFFFFFFFFFull, 0xFFFFFFFF00000000ull, 0xFFFFFFFFFFFFFFFFull, 0xFFFFFFFEFFFFFFFFull}};
 
 constexpr u64 addc(u64 a, u64 b, u64& carry) {
   const u128 s = static_cast<u128>(a) + b + carry;
@@ -80,7 +79,6 @@ constexpr void fe_sub_portable(Fe& r, const Fe& a, const Fe& b) {
   u64 carry = 0;
   for (int i = 0; i < 4; ++i) r.v[i] = addc(d.v[i], kP.v[i] & mask, carry);
 }
-
 
 // r = a / 2 mod p (portable): adds p when a is odd, then shifts the 257-bit sum right.
 constexpr void fe_half_portable(Fe& r, const Fe& a) {
@@ -299,12 +297,12 @@ constexpr u64 limbs_lt_mask(const Fe& a, const Fe& m) {
 }
 
 // Curve constants in Montgomery form: a = p - 3, b, and the base point G.
-inline constexpr Fe kCurveB = fe_to_mont(
-    {{0xDDBCBD414D940E93ull, 0xF39789F515AB8F92ull, 0x4D5A9E4BCF6509A7ull, 0x28E9FA9E9D9F5E34ull}});
-inline constexpr Fe kGx = fe_to_mont(
-    {{0x715A4589334C74C7ull, 0x8FE30BBFF2660BE1ull, 0x5F9904466A39C994ull, 0x32C4AE2C1F198119ull}});
-inline constexpr Fe kGy = fe_to_mont(
-    {{0x02DF32E52139F0A0ull, 0xD0A9877CC62A4740ull, 0x59BDCEE36B692153ull, 0xBC3736A2F4F6779Cull}});
+inline constexpr Fe kCurveB =
+    fe_to_mont({{0xDDBCBD414D940E93ull, 0xF39789F515AB8F92ull, 0x4D5A9E4BCF6509A7ull, 0x28E9FA9E9D9F5E34ull}});
+inline constexpr Fe kGx =
+    fe_to_mont({{0x715A4589334C74C7ull, 0x8FE30BBFF2660BE1ull, 0x5F9904466A39C994ull, 0x32C4AE2C1F198119ull}});
+inline constexpr Fe kGy =
+    fe_to_mont({{0x02DF32E52139F0A0ull, 0xD0A9877CC62A4740ull, 0x59BDCEE36B692153ull, 0xBC3736A2F4F6779Cull}});
 
 // r = a^-1 (r = 0 for a = 0), by Fermat: a^(p-2) along a fixed addition chain, so the sequence
 // of operations does not depend on a. fe_inv (modinv.hpp, safegcd) is faster; this one stays as

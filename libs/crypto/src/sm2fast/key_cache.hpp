@@ -34,11 +34,11 @@ struct KeyTableCacheOptions {
 };
 
 struct KeyTableCacheStats {
-  std::size_t tables = 0;     // keys with a table now
-  std::size_t bytes = 0;      // memory their tables take
-  std::uint64_t hits = 0;     // verifications that found a table
-  std::uint64_t misses = 0;   // verifications that did not
-  std::uint64_t builds = 0;   // tables built
+  std::size_t tables = 0;    // keys with a table now
+  std::size_t bytes = 0;     // memory their tables take
+  std::uint64_t hits = 0;    // verifications that found a table
+  std::uint64_t misses = 0;  // verifications that did not
+  std::uint64_t builds = 0;  // tables built
   std::uint64_t evictions = 0;
 };
 

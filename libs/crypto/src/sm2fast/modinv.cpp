@@ -16,11 +16,10 @@ struct Trans2x2 {
 };
 
 Signed62 to_signed62(const u64 (&a)[4]) {
-  return Signed62{{static_cast<std::int64_t>(a[0] & kM62),
-                   static_cast<std::int64_t>(((a[0] >> 62) | (a[1] << 2)) & kM62),
-                   static_cast<std::int64_t>(((a[1] >> 60) | (a[2] << 4)) & kM62),
-                   static_cast<std::int64_t>(((a[2] >> 58) | (a[3] << 6)) & kM62),
-                   static_cast<std::int64_t>(a[3] >> 56)}};
+  return Signed62{
+      {static_cast<std::int64_t>(a[0] & kM62), static_cast<std::int64_t>(((a[0] >> 62) | (a[1] << 2)) & kM62),
+       static_cast<std::int64_t>(((a[1] >> 60) | (a[2] << 4)) & kM62),
+       static_cast<std::int64_t>(((a[2] >> 58) | (a[3] << 6)) & kM62), static_cast<std::int64_t>(a[3] >> 56)}};
 }
 
 // Precondition: s is normalized (limbs in [0, 2^62), value in [0, 2^256)).
@@ -76,8 +75,10 @@ void update_de(Signed62& d, Signed62& e, const Trans2x2& t, const ModInvInfo& in
   i128 cd = static_cast<i128>(u) * d.v[0] + static_cast<i128>(v) * e.v[0];
   i128 ce = static_cast<i128>(q) * d.v[0] + static_cast<i128>(r) * e.v[0];
   // Choose md, me so that t [d, e] + m [md, me] has 62 zero low bits.
-  md -= static_cast<std::int64_t>((info.modulus_inv62 * static_cast<std::uint64_t>(cd) + static_cast<std::uint64_t>(md)) & kM62);
-  me -= static_cast<std::int64_t>((info.modulus_inv62 * static_cast<std::uint64_t>(ce) + static_cast<std::uint64_t>(me)) & kM62);
+  md -= static_cast<std::int64_t>(
+      (info.modulus_inv62 * static_cast<std::uint64_t>(cd) + static_cast<std::uint64_t>(md)) & kM62);
+  me -= static_cast<std::int64_t>(
+      (info.modulus_inv62 * static_cast<std::uint64_t>(ce) + static_cast<std::uint64_t>(me)) & kM62);
   cd += static_cast<i128>(info.modulus[0]) * md;
   ce += static_cast<i128>(info.modulus[0]) * me;
   cd >>= 62;

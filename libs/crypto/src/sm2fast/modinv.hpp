@@ -14,7 +14,7 @@
 namespace trestle::crypto::sm2fast {
 
 struct ModInvInfo {
-  std::int64_t modulus[5];    // signed-62 limbs of the odd modulus m < 2^256
+  std::int64_t modulus[5];      // signed-62 limbs of the odd modulus m < 2^256
   std::uint64_t modulus_inv62;  // m^-1 mod 2^62
 };
 
@@ -25,12 +25,11 @@ constexpr ModInvInfo modinv_info(const Fe& m) {
   constexpr std::uint64_t kM62 = ~std::uint64_t{0} >> 2;
   std::uint64_t inv = m.v[0];  // m * m = 1 mod 8; each Newton step doubles the correct bits
   for (int i = 0; i < 5; ++i) inv *= 2 - m.v[0] * inv;
-  return ModInvInfo{{static_cast<std::int64_t>(m.v[0] & kM62),
-                     static_cast<std::int64_t>(((m.v[0] >> 62) | (m.v[1] << 2)) & kM62),
-                     static_cast<std::int64_t>(((m.v[1] >> 60) | (m.v[2] << 4)) & kM62),
-                     static_cast<std::int64_t>(((m.v[2] >> 58) | (m.v[3] << 6)) & kM62),
-                     static_cast<std::int64_t>(m.v[3] >> 56)},
-                    inv & kM62};
+  return ModInvInfo{
+      {static_cast<std::int64_t>(m.v[0] & kM62), static_cast<std::int64_t>(((m.v[0] >> 62) | (m.v[1] << 2)) & kM62),
+       static_cast<std::int64_t>(((m.v[1] >> 60) | (m.v[2] << 4)) & kM62),
+       static_cast<std::int64_t>(((m.v[2] >> 58) | (m.v[3] << 6)) & kM62), static_cast<std::int64_t>(m.v[3] >> 56)},
+      inv & kM62};
 }
 inline constexpr ModInvInfo kModInvP = modinv_info(kP);
 inline constexpr ModInvInfo kModInvN = modinv_info(Fe{{kN.v[0], kN.v[1], kN.v[2], kN.v[3]}});

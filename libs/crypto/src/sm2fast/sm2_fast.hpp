@@ -105,7 +105,6 @@ bool verify_digest(const Point64& public_key, const Hash256& e, const sm2::Signa
 
 class KeyTableCache;
 // As above, using (and maybe filling) `cache` for keys verified often. cache may be null.
-bool verify_digest(const Point64& public_key, const Hash256& e, const sm2::Signature& signature,
-                   KeyTableCache* cache);
+bool verify_digest(const Point64& public_key, const Hash256& e, const sm2::Signature& signature, KeyTableCache* cache);
 
 }  // namespace trestle::crypto::sm2fast

@@ -27,9 +27,9 @@ const CombTable& comb_table();
 // four 64-bit chunks: chunk c's table holds the odd multiples 1, 3, ..., 2^(width-1) - 1 of
 // 2^(64c) * B, in affine form, so chunk c's wNAF digits (width `width`) need only 65 doublings.
 struct ChunkTables {
-  int width = 0;                 // wNAF width, 2..12
-  std::size_t per_chunk = 0;     // 2^(width - 2) entries per chunk
-  std::vector<Aff> entries;      // chunk c, odd multiple 2i + 1 at [c * per_chunk + i]
+  int width = 0;              // wNAF width, 2..12
+  std::size_t per_chunk = 0;  // 2^(width - 2) entries per chunk
+  std::vector<Aff> entries;   // chunk c, odd multiple 2i + 1 at [c * per_chunk + i]
 
   const Aff& at(int chunk, int digit_abs) const {
     return entries[static_cast<std::size_t>(chunk) * per_chunk + static_cast<std::size_t>(digit_abs >> 1)];

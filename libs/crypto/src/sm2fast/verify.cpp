@@ -66,7 +66,7 @@ Result<Point64> decode_point(ByteView encoded) {
 }
 
 static bool verify_unguarded(const Point64& public_key, const Hash256& e, const sm2::Signature& signature,
-                      KeyTableCache* cache) {
+                             KeyTableCache* cache) {
   const Sc r = sc_from_be(signature.r.data());
   const Sc s = sc_from_be(signature.s.data());
   if ((sc_in_range_mask(r, kNMinus1) & sc_in_range_mask(s, kNMinus1)) == 0) return false;
@@ -98,8 +98,7 @@ static bool verify_unguarded(const Point64& public_key, const Hash256& e, const 
   return fe_eq_mask(cz, sum.x) != 0;
 }
 
-bool verify_digest(const Point64& public_key, const Hash256& e, const sm2::Signature& signature,
-                   KeyTableCache* cache) {
+bool verify_digest(const Point64& public_key, const Hash256& e, const sm2::Signature& signature, KeyTableCache* cache) {
   // The only exception possible is std::bad_alloc, when G's tables (first call) or a key's table
   // cannot be allocated; verification then fails closed.
   try {

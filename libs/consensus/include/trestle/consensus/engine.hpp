@@ -22,7 +22,7 @@ struct EngineStats {
   std::uint64_t dropped_stale = 0;          // valid but for a past height or round
   std::uint64_t rounds_started = 0;         // view changes (PBFT) or elections (Raft) begun
   std::uint64_t blocks_committed = 0;
-  std::uint64_t blocks_synced = 0;          // committed from a peer's certificate (catch-up)
+  std::uint64_t blocks_synced = 0;  // committed from a peer's certificate (catch-up)
 };
 
 class Engine {

@@ -141,9 +141,9 @@ struct SimReport {
   Height blocks_committed = 0;  // the height every correct node reached
   std::vector<Height> heights;  // each node's committed height at the end
   std::uint64_t transactions_committed = 0;
-  std::uint64_t end_time_ms = 0;      // virtual time when the run stopped
-  std::uint64_t last_commit_ms = 0;   // when the last correct node reached blocks_committed
-  double blocks_per_s = 0;            // virtual time
+  std::uint64_t end_time_ms = 0;     // virtual time when the run stopped
+  std::uint64_t last_commit_ms = 0;  // when the last correct node reached blocks_committed
+  double blocks_per_s = 0;           // virtual time
   double transactions_per_s = 0;
   // Submission of a transaction to its first commit by a correct node, in virtual ms.
   std::uint64_t latency_ms_p50 = 0;
@@ -152,7 +152,7 @@ struct SimReport {
   std::uint64_t bytes_sent = 0;
   double messages_per_block = 0;
   double bytes_per_block = 0;
-  std::uint64_t rounds_started = 0;  // view changes or elections, summed over correct nodes
+  std::uint64_t rounds_started = 0;                    // view changes or elections, summed over correct nodes
   std::vector<std::uint64_t> rounds_started_per_node;  // Byzantine nodes count 0
   std::uint64_t dropped_malformed = 0;
   std::uint64_t dropped_bad_signature = 0;

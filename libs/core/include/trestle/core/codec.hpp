@@ -31,9 +31,9 @@ class Writer {
   Writer& u64(std::uint64_t value);
   Writer& varint(std::uint64_t value);
   Writer& boolean(bool value) { return u8(value ? 1 : 0); }
-  Writer& bytes(ByteView value);        // varint length + bytes
+  Writer& bytes(ByteView value);           // varint length + bytes
   Writer& string(std::string_view value);  // varint length + UTF-8 bytes
-  Writer& raw(ByteView value);          // the bytes alone (fixed-size fields)
+  Writer& raw(ByteView value);             // the bytes alone (fixed-size fields)
   template <std::size_t N>
   Writer& fixed(const FixedBytes<N>& value) {
     return raw(value.view());

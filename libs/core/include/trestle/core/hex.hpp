@@ -24,8 +24,8 @@ Result<FixedBytes<N>> fixed_from_hex(std::string_view text) {
   if (!bytes.ok()) return bytes.error();
   FixedBytes<N> out;
   if (!FixedBytes<N>::from_view(bytes.value(), out)) {
-    return Error(ErrorCode::kInvalidArgument, "expected " + std::to_string(N) + " bytes of hex, got " +
-                                                  std::to_string(bytes.value().size()));
+    return Error(ErrorCode::kInvalidArgument,
+                 "expected " + std::to_string(N) + " bytes of hex, got " + std::to_string(bytes.value().size()));
   }
   return out;
 }

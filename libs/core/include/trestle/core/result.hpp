@@ -46,7 +46,7 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }
@@ -111,8 +111,8 @@ inline Status ok_status() { return {}; }
   if (!tmp.ok()) return tmp.error();      \
   decl = std::move(tmp).value()
 #define TRESTLE_TRY(decl, expr) TRESTLE_TRY_IMPL(TRESTLE_CONCAT(trestle_try_, __LINE__), decl, expr)
-#define TRESTLE_TRY_STATUS(expr)                       \
-  do {                                                 \
-    auto trestle_status_ = (expr);                     \
+#define TRESTLE_TRY_STATUS(expr)                               \
+  do {                                                         \
+    auto trestle_status_ = (expr);                             \
     if (!trestle_status_.ok()) return trestle_status_.error(); \
   } while (false)

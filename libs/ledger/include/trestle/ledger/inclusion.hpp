@@ -35,8 +35,8 @@ Hash256 receipt_root(const crypto::CryptoSuite& suite, std::span<const Receipt> 
 
 // True when `proof` places `tx` in the block of `header`: proof.tree_size must equal
 // header.tx_count and the path must lead from merkle_leaf(tx.encode()) to header.tx_root.
-bool verify_transaction_inclusion(const crypto::CryptoSuite& suite, const BlockHeader& header,
-                                  const Transaction& tx, const MerkleProof& proof);
+bool verify_transaction_inclusion(const crypto::CryptoSuite& suite, const BlockHeader& header, const Transaction& tx,
+                                  const MerkleProof& proof);
 // The same for a receipt against header.receipt_root. The caller compares receipt.tx_hash with
 // the transaction it asks about.
 bool verify_receipt_inclusion(const crypto::CryptoSuite& suite, const BlockHeader& header, const Receipt& receipt,

@@ -52,12 +52,10 @@ Hash256 merkle_node(crypto::HashAlgorithm algorithm, const Hash256& left, const 
 // Root over leaf hashes (outputs of merkle_leaf), in order.
 Hash256 merkle_root(crypto::HashAlgorithm algorithm, std::span<const Hash256> leaves);
 // Proof that leaves[index] is in the tree. Error: kInvalidArgument when index >= leaves.size().
-Result<MerkleProof> merkle_proof(crypto::HashAlgorithm algorithm, std::span<const Hash256> leaves,
-                                 std::uint64_t index);
+Result<MerkleProof> merkle_proof(crypto::HashAlgorithm algorithm, std::span<const Hash256> leaves, std::uint64_t index);
 // True when `proof` leads from `leaf` (a leaf hash) to `root`. False for any malformed proof:
 // index out of range, missing or surplus siblings.
-bool verify_proof(crypto::HashAlgorithm algorithm, const Hash256& root, const Hash256& leaf,
-                  const MerkleProof& proof);
+bool verify_proof(crypto::HashAlgorithm algorithm, const Hash256& root, const Hash256& leaf, const MerkleProof& proof);
 
 inline Hash256 merkle_leaf(const crypto::CryptoSuite& suite, ByteView data) {
   return merkle_leaf(suite.hash_algorithm(), data);
