@@ -191,8 +191,9 @@ std::string ledger_bench_description(const LedgerBenchOptions& options) {
   const std::filesystem::path dir = options.dir.empty() ? std::filesystem::temp_directory_path() : options.dir;
   return fmt::format(
       "Trestle ledger benchmark: {} blocks of {} transactions ({} suite), durable commits (fsync), "
-      "stores under {}; {} x {}",
-      options.blocks, options.tx_count, options.suite, dir.string(), std::thread::hardware_concurrency(), cpu);
+      "ledger hashing on {} thread(s), stores under {}; {} x {}",
+      options.blocks, options.tx_count, options.suite, options.commit_hash_threads + 1, dir.string(),
+      std::thread::hardware_concurrency(), cpu);
 }
 
 std::vector<Row> run_ledger_bench(const LedgerBenchOptions& options) {
@@ -224,12 +225,21 @@ std::vector<Row> run_ledger_bench(const LedgerBenchOptions& options) {
   ledger::LmdbOptions store_options;
   store_options.suite = &suite;
   store_options.chain_id = "bench";
+  store_options.commit_hash_thread_count = options.commit_hash_threads;
   auto store = take(ledger::LmdbStore::open(ledger_dir, store_options), "opening the ledger store");
   // A node whose consensus checked the roots before voting may skip rechecking them on commit.
   const auto trusting_dir = scratch.sub("ledger-trusting");
   ledger::LmdbOptions trusting_options = store_options;
   trusting_options.verify_roots = false;
   auto trusting = take(ledger::LmdbStore::open(trusting_dir, trusting_options), "opening the ledger store");
+  // The same ledger hashing on the committing thread alone (commit_hash_thread_count 0), when the
+  // others have hashing workers.
+  const bool serial_contestant = options.commit_hash_threads > 0;
+  const auto serial_dir = scratch.sub("ledger-serial");
+  ledger::LmdbOptions serial_options = store_options;
+  serial_options.commit_hash_thread_count = 0;
+  std::unique_ptr<ledger::LmdbStore> serial;
+  if (serial_contestant) serial = take(ledger::LmdbStore::open(serial_dir, serial_options), "opening the ledger store");
   lmdb::Env raw(scratch.sub("raw"), kRawMapSizeBytes, true);
   lmdb::Env plain(scratch.sub("plain"), kRawMapSizeBytes, true);
   for (lmdb::Env* env : {&raw, &plain}) {
@@ -249,6 +259,7 @@ std::vector<Row> run_ledger_bench(const LedgerBenchOptions& options) {
   Meter trusting_meter;
   Meter raw_meter;
   Meter plain_meter;
+  Meter serial_meter;
   for (std::size_t b = 0; b < options.blocks; ++b) {
     const workload::BuiltBlock& built = blocks[b];
     const std::function<void()> turns[] = {
@@ -266,13 +277,22 @@ std::vector<Row> run_ledger_bench(const LedgerBenchOptions& options) {
         },
         [&] { raw_meter.run([&] { raw.commit(records[b], lmdb::PutOrder::kAsGiven); }); },
         [&] { plain_meter.run([&] { plain.commit(plain_records[b], lmdb::PutOrder::kPlainPuts); }); },
+        [&] {
+          if (!serial) return;
+          serial_meter.run([&] {
+            const Status committed = serial->commit(built.block, built.receipts, built.writes);
+            if (!committed.ok()) throw std::runtime_error("ledger commit: " + committed.error().message());
+          });
+        },
     };
     // The first to commit after a pause may find the disk in another state: rotate who goes first.
-    for (std::size_t turn = 0; turn < 4; ++turn) turns[(b + turn) % 4]();
+    constexpr std::size_t kTurns = std::size(turns);
+    for (std::size_t turn = 0; turn < kTurns; ++turn) turns[(b + turn) % kTurns]();
   }
 
   store.reset();
   trusting.reset();
+  serial.reset();
   {
     lmdb::Env ledger_env(ledger_dir, kRawMapSizeBytes, true);
     require_same_contents(ledger_env, raw, "raw LMDB (same puts)");
@@ -281,6 +301,10 @@ std::vector<Row> run_ledger_bench(const LedgerBenchOptions& options) {
   {
     lmdb::Env trusting_env(trusting_dir, kRawMapSizeBytes, true);
     require_same_contents(trusting_env, raw, "raw LMDB (same puts), against the ledger without root checks,");
+  }
+  if (serial_contestant) {
+    lmdb::Env serial_env(serial_dir, kRawMapSizeBytes, true);
+    require_same_contents(serial_env, raw, "raw LMDB (same puts), against the ledger hashing on one thread,");
   }
 
   progress(options, "reading transactions by hash");
@@ -301,6 +325,10 @@ std::vector<Row> run_ledger_bench(const LedgerBenchOptions& options) {
   rows.push_back({commit_op, "blocks/s", ledger_meter.per_second(), "raw lmdb, plain puts", plain_meter.per_second()});
   rows.push_back({commit_op + ", roots not rechecked", "blocks/s", trusting_meter.per_second(), "raw lmdb, same puts",
                   raw_meter.per_second()});
+  if (serial_contestant) {
+    rows.push_back({commit_op + ", hashing on 1 thread", "blocks/s", serial_meter.per_second(), "raw lmdb, same puts",
+                    raw_meter.per_second()});
+  }
   rows.push_back({commit_op, "written KB/block", ledger_meter.kilobytes_per_commit(), "raw lmdb, same puts",
                   raw_meter.kilobytes_per_commit()});
   rows.push_back({commit_op, "written KB/block", ledger_meter.kilobytes_per_commit(), "raw lmdb, plain puts",

@@ -7,9 +7,10 @@
 //              write transaction per block: once with the ledger's key order and flags (sorted
 //              random keys, MDB_APPEND for height keys), once in block order with no flags (what a
 //              plain implementation would do). The ledger also commits into a second store with
-//              LmdbOptions::verify_roots off (no hashing of the block on commit). Blocks are signed
-//              and built before timing; the four stores take turns block by block (who goes first
-//              rotates), so disk noise hits them alike.
+//              LmdbOptions::verify_roots off (no hashing of the block on commit), and, with
+//              commit_hash_threads > 0, into a third with hashing on the committing thread alone.
+//              Blocks are signed and built before timing; the stores take turns block by block (who
+//              goes first rotates), so disk noise hits them alike.
 //   reads      a committed transaction by hash (LmdbStore::transaction: index, body, decode)
 //              against two raw mdb_get calls and a copy of the bytes.
 //   layout     raw LMDB only, on a database preloaded with 200,000 entries: durable commits of
@@ -34,6 +35,9 @@ struct LedgerBenchOptions {
   // Where the temporary stores go (a fresh subdirectory, removed afterwards). Empty: the system
   // temporary directory. Put it on the disk you want to measure: tmpfs makes fsync free.
   std::filesystem::path dir;
+  // LmdbOptions::commit_hash_thread_count of the ledger stores; when positive, a fifth store
+  // commits with 0 (hashing on the committing thread alone) for comparison.
+  std::size_t commit_hash_threads = 1;
   std::size_t layout_commits = 20;  // per layout variant; 0 skips the layout rows
   double read_seconds = 0.5;        // per read measurement
   bool progress = true;             // one line per phase on stderr

@@ -107,6 +107,23 @@ class RawEnv {
     });
     return out;
   }
+  // Every (key, value) of database `name`, in key order.
+  std::vector<std::pair<Bytes, Bytes>> contents(const char* name) {
+    std::vector<std::pair<Bytes, Bytes>> out;
+    write(name, [&](MDB_txn* txn, MDB_dbi dbi) {
+      MDB_cursor* cursor = nullptr;
+      REQUIRE(mdb_cursor_open(txn, dbi, &cursor) == 0);
+      MDB_val k;
+      MDB_val v;
+      for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+        const auto* key = static_cast<const std::uint8_t*>(k.mv_data);
+        const auto* value = static_cast<const std::uint8_t*>(v.mv_data);
+        out.emplace_back(Bytes(key, key + k.mv_size), Bytes(value, value + v.mv_size));
+      }
+      mdb_cursor_close(cursor);
+    });
+    return out;
+  }
 
  private:
   MDB_env* env_ = nullptr;
@@ -538,4 +555,74 @@ TEST_CASE("ledger lmdb: malformed storage lists never decode, whole or item by i
     REQUIRE_FALSE(report.ok());
     CHECK(report.error().code() == ErrorCode::kCorrupt);
   }
+}
+
+TEST_CASE("ledger lmdb: hashing on commit workers checks and stores exactly what one thread does",
+          "[ledger][lmdb][threads]") {
+  const auto& suite = CryptoSuite::sm();
+  test::TempDir serial_dir;
+  test::TempDir parallel_dir;
+  LmdbOptions options = options_for(suite);
+  options.sync = false;
+  auto serial = open_store(serial_dir.path(), options);
+  options.commit_hash_thread_count = 3;
+  auto parallel = open_store(parallel_dir.path(), options);
+  const auto key = test::test_key(suite, 1);
+  std::uint64_t nonce = 0;
+  // 150 transactions: more than two hashing chunks, the last one partial.
+  for (int b = 0; b < 3; ++b) {
+    std::vector<Transaction> txs;
+    for (int i = 0; i < 150; ++i) txs.push_back(test::signed_tx(suite, key, nonce++, 100));
+    WriteSet writes;
+    for (int i = 0; i < 40; ++i) writes.put("t", as_bytes(std::to_string(b * 100 + i)), as_bytes("v"));
+    const auto built = test::build_block(suite, serial->tip(), txs, writes);
+
+    // Every refusal names the same item under both stores.
+    auto refused_alike = [&](const test::BuiltBlock& bad, std::string_view text) {
+      const Status one = test::commit_built(*serial, bad);
+      const Status many = test::commit_built(*parallel, bad);
+      REQUIRE_FALSE(one.ok());
+      REQUIRE_FALSE(many.ok());
+      CHECK(one.error().message() == many.error().message());
+      INFO(many.error().message());
+      CHECK(many.error().message().find(text) != std::string::npos);
+    };
+    auto wrong_receipt = built;
+    wrong_receipt.receipts[130].tx_hash[5] ^= 1;
+    wrong_receipt.receipts[140].height += 1;
+    refused_alike(wrong_receipt, "receipt 130 names transaction");
+    auto wrong_tx_root = built;
+    wrong_tx_root.block.header.tx_root[0] ^= 1;
+    refused_alike(wrong_tx_root, "tx_root");
+    auto wrong_receipt_root = built;
+    wrong_receipt_root.receipts[149].status = 7;  // the receipt changes, the root in the header does not
+    refused_alike(wrong_receipt_root, "receipt_root");
+    auto wrong_state = built;
+    wrong_state.writes.put("t", as_bytes("extra"), as_bytes("v"));
+    refused_alike(wrong_state, "state_root");
+
+    REQUIRE(test::commit_built(*serial, built).ok());
+    REQUIRE(test::commit_built(*parallel, built).ok());
+    CHECK(serial->tip() == parallel->tip());
+  }
+  serial.reset();
+  parallel.reset();
+  RawEnv serial_env(serial_dir.path());
+  RawEnv parallel_env(parallel_dir.path());
+  for (const char* name : {"headers", "bodies", "receipts", "tx_index", "hashes", "state", "meta"}) {
+    INFO(name);
+    const auto stored = parallel_env.contents(name);
+    CHECK_FALSE(stored.empty());
+    CHECK(serial_env.contents(name) == stored);
+  }
+}
+
+TEST_CASE("ledger lmdb: commit_hash_thread_count has a limit", "[ledger][lmdb][malformed]") {
+  test::TempDir dir;
+  LmdbOptions options = options_for(CryptoSuite::ecdsa());
+  options.commit_hash_thread_count = 65;
+  auto opened = LmdbStore::open(dir.path(), options);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code() == ErrorCode::kInvalidArgument);
+  CHECK(opened.error().message().find("commit_hash_thread_count") != std::string::npos);
 }

@@ -18,9 +18,11 @@ struct MemoryFixture {
   explicit MemoryFixture(const Limits& limits = {}) : store(MemoryStore::create(suite, kChainId, limits)) {}
 };
 
-template <crypto::SuiteId kSuite>
+// kHashThreads: LmdbOptions::commit_hash_thread_count, so that the shared tests also run with the
+// commit's hashing on worker threads.
+template <crypto::SuiteId kSuite, std::size_t kHashThreads = 0>
 struct LmdbFixture {
-  static constexpr const char* kName = "lmdb";
+  static constexpr const char* kName = kHashThreads == 0 ? "lmdb" : "lmdb, hashing on workers";
   const crypto::CryptoSuite& suite = crypto::CryptoSuite::get(kSuite);
   TempDir dir;
   std::unique_ptr<Store> store;
@@ -33,6 +35,7 @@ struct LmdbFixture {
     // The shared tests are about behaviour, not durability; lmdb_store_test.cpp covers fsync.
     options.sync = false;
     options.map_size_initial_bytes = 1u << 20;
+    options.commit_hash_thread_count = kHashThreads;
     auto opened = LmdbStore::open(dir.path() / "ledger", options);
     if (!opened.ok()) throw std::runtime_error(opened.error().message());
     store = std::move(opened).value();

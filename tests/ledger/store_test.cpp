@@ -15,8 +15,12 @@ using crypto::SuiteId;
 using test::LmdbFixture;
 using test::MemoryFixture;
 
-#define STORE_FIXTURES \
-  MemoryFixture<SuiteId::kSm>, MemoryFixture<SuiteId::kEcdsa>, LmdbFixture<SuiteId::kSm>, LmdbFixture<SuiteId::kEcdsa>
+// The LMDB store again with its commit hashing on two workers (a Catch2 type list needs one name).
+using LmdbHashingFixture = LmdbFixture<SuiteId::kEcdsa, 2>;
+
+#define STORE_FIXTURES                                                                    \
+  MemoryFixture<SuiteId::kSm>, MemoryFixture<SuiteId::kEcdsa>, LmdbFixture<SuiteId::kSm>, \
+      LmdbFixture<SuiteId::kEcdsa>, LmdbHashingFixture
 
 namespace {
 

@@ -316,3 +316,110 @@ TEST_CASE("ledger tx pool: two ecdsa senders with equal fields and nonce are bot
   // The nonce stays used per sender, not globally.
   CHECK(mentions(pool.submit(test::signed_tx(suite, bob, 0, 11).encode()), "committed at height 0"));
 }
+
+TEST_CASE("ledger tx pool: an sm batch rejects exactly its bad signatures, as one-by-one verification does",
+          "[ledger][txpool][threads]") {
+  const auto& suite = CryptoSuite::sm();
+  std::vector<crypto::PrivateKey> keys;
+  for (std::uint8_t k = 1; k <= 4; ++k) keys.push_back(test::test_key(suite, k));
+  std::vector<Transaction> txs;
+  std::vector<bool> should_pass;
+  for (std::uint64_t n = 0; n < 48; ++n) {
+    // Four senders in turn: each key is seen often enough for the verifier to build its table.
+    Transaction tx = test::signed_tx(suite, keys[n % keys.size()], n, 10);
+    bool good = true;
+    switch (n % 8) {
+      case 2:
+        tx.signature[40] ^= 0x01;  // s changed: a well-formed signature that does not verify
+        good = false;
+        break;
+      case 5:
+        std::fill(tx.signature.begin(), tx.signature.begin() + 32, 0);  // r = 0, out of range
+        good = false;
+        break;
+      default:
+        break;
+    }
+    should_pass.push_back(good);
+    txs.push_back(std::move(tx));
+  }
+  // A valid signature under a different key: the sender field names key 2, key 1 signed.
+  Transaction impostor = test::unsigned_tx(1'000, 10);
+  impostor.sender.assign(keys[1].public_key().xy().begin(), keys[1].public_key().xy().end());
+  impostor.signature = suite.sign(keys[0], impostor.signing_bytes()).value();
+  txs.push_back(impostor);
+  should_pass.push_back(false);
+  Transaction short_signature = test::signed_tx(suite, keys[2], 1'001, 10);
+  short_signature.signature.pop_back();  // 63 bytes
+  txs.push_back(short_signature);
+  should_pass.push_back(false);
+  Transaction off_curve = test::signed_tx(suite, keys[3], 1'002, 10);
+  off_curve.sender[63] ^= 0x01;  // (x, y + 1) is not on the curve
+  txs.push_back(off_curve);
+  should_pass.push_back(false);
+  Transaction address_sender = test::signed_tx(suite, keys[0], 1'003, 10);
+  address_sender.sender.resize(Transaction::kSenderAddressSize);  // the ecdsa form of the field
+  txs.push_back(address_sender);
+  should_pass.push_back(false);
+
+  std::vector<Bytes> batch;
+  for (const auto& tx : txs) batch.push_back(tx.encode());
+  for (std::size_t threads : {std::size_t{0}, std::size_t{1}, std::size_t{3}}) {
+    INFO("verify_thread_count " << threads);
+    TxPool pool(suite, pool_options(threads), std::nullopt);
+    const auto results = pool.submit_batch(batch);
+    REQUIRE(results.size() == txs.size());
+    std::size_t admitted = 0;
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+      INFO("input " << i);
+      const Result<Address> alone = txs[i].verify(suite);
+      CHECK(alone.ok() == should_pass[i]);
+      REQUIRE(results[i].ok() == should_pass[i]);
+      if (results[i].ok()) {
+        ++admitted;
+        CHECK(results[i].value() == txs[i].hash(suite));
+        CHECK(pool.find(txs[i].hash(suite))->sender == alone.value());
+      } else {
+        CHECK(results[i].error().code() == alone.error().code());
+        CHECK(results[i].error().message() == alone.error().message());
+      }
+    }
+    CHECK(admitted == 36);
+    CHECK(pool.size() == admitted);
+    CHECK(results[49].error().code() == ErrorCode::kAuthFailed);
+    CHECK(mentions(results[50], "not a valid public key"));
+    CHECK(results[51].error().code() == ErrorCode::kInvalidArgument);
+  }
+}
+
+TEST_CASE("ledger tx pool: validate_block on sm names the first bad signature among unseen transactions",
+          "[ledger][txpool][threads]") {
+  const auto& suite = CryptoSuite::sm();
+  const auto alice = test::test_key(suite, 1);
+  const auto bob = test::test_key(suite, 2);
+  TxPool pool(suite, pool_options(2), Height{4});
+  Block block;
+  block.header.height = 5;
+  for (std::uint64_t n = 0; n < 30; ++n)
+    block.transactions.push_back(test::signed_tx(suite, n % 2 ? alice : bob, n, 20));
+  block.header.tx_count = static_cast<std::uint32_t>(block.transactions.size());
+  REQUIRE(pool.validate_block(block).ok());
+  // The pool knows none of them, so every signature is checked; two are bad, the first is named.
+  block.transactions[17].signature[50] ^= 0x80;
+  block.transactions[23].signature[10] ^= 0x80;
+  auto status = pool.validate_block(block);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().code() == ErrorCode::kAuthFailed);
+  INFO(status.error().message());
+  CHECK(status.error().message().find("transaction 17") != std::string::npos);
+  // Committing the valid prefix remembers its senders' nonces, recovered through the batch path.
+  const std::vector<Transaction> prefix(block.transactions.begin(), block.transactions.begin() + 17);
+  pool.on_block_committed(5, prefix);
+  Block replay;
+  replay.header.height = 6;
+  replay.transactions = {test::signed_tx(suite, bob, 4, 30, "same nonce, new payload")};
+  replay.header.tx_count = 1;
+  status = pool.validate_block(replay);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message().find("committed at height 5") != std::string::npos);
+}

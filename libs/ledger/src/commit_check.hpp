@@ -14,6 +14,7 @@
 #include "trestle/ledger/receipt.hpp"
 #include "trestle/ledger/store.hpp"
 #include "trestle/ledger/write_set.hpp"
+#include "worker_pool.hpp"
 
 namespace trestle::ledger::detail {
 
@@ -27,9 +28,11 @@ struct CommitPlan {
 
 // Everything commit() checks except "no transaction committed before", which needs the store's
 // index. With verify_roots false the header's tx, receipt and state roots are taken as they are
-// (the new tip's state root is the header's). Errors as BlockStore::commit.
+// (the new tip's state root is the header's). Errors as BlockStore::commit. With `workers` the
+// encoding and hashing run on them and the caller; the result is the same.
 Result<CommitPlan> check_commit(const crypto::CryptoSuite& suite, const Limits& limits,
                                 const std::optional<ChainTip>& tip, const Block& block,
-                                std::span<const Receipt> receipts, const WriteSet& writes, bool verify_roots = true);
+                                std::span<const Receipt> receipts, const WriteSet& writes, bool verify_roots = true,
+                                WorkerPool* workers = nullptr);
 
 }  // namespace trestle::ledger::detail

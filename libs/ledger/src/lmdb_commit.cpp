@@ -130,8 +130,8 @@ Status LmdbStoreImpl::commit(const Block& block, std::span<const Receipt> receip
   if (options_.read_only) return Error(ErrorCode::kUnsupported, "the store is open read-only");
   std::lock_guard write_lock(write_mutex_);
   const std::optional<ChainTip> current = tip();
-  TRESTLE_TRY(CommitPlan plan,
-              check_commit(*suite_, options_.limits, current, block, receipts, writes, options_.verify_roots));
+  TRESTLE_TRY(CommitPlan plan, check_commit(*suite_, options_.limits, current, block, receipts, writes,
+                                            options_.verify_roots, commit_workers_.get()));
   const std::string what = "committing block " + std::to_string(block.header.height);
   for (;;) {
     Status failure;

@@ -412,6 +412,11 @@ Result<std::unique_ptr<StateView>> LmdbStoreImpl::state_view() const {
 
 }  // namespace detail
 
+namespace {
+// More hashing threads than this only wait on each other: a block's hashing is a few milliseconds.
+constexpr std::size_t kCommitHashThreadCountMax = 64;
+}  // namespace
+
 Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const std::filesystem::path& dir, const LmdbOptions& options) {
   const Limits& limits = options.limits;
   if (limits.state_table_name_max_bytes > 255) {
@@ -421,6 +426,11 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const std::filesystem::path& 
     return Error(ErrorCode::kInvalidArgument, "map_size_initial_bytes must be positive and at most map_size_max_bytes");
   }
   if (options.readers_max == 0) return Error(ErrorCode::kInvalidArgument, "readers_max must be positive");
+  if (options.commit_hash_thread_count > kCommitHashThreadCountMax) {
+    return Error(ErrorCode::kInvalidArgument, "commit_hash_thread_count is " +
+                                                  std::to_string(options.commit_hash_thread_count) + ", at most " +
+                                                  std::to_string(kCommitHashThreadCountMax));
+  }
   std::error_code ec;
   const bool exists = std::filesystem::exists(dir / "data.mdb", ec);
   if (!exists) {

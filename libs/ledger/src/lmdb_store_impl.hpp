@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -56,7 +57,12 @@ class ReadTxn {
 
 class LmdbStoreImpl final : public LmdbStore {
  public:
-  LmdbStoreImpl(MDB_env* env, const LmdbOptions& options) : env_(env), options_(options) {}
+  LmdbStoreImpl(MDB_env* env, const LmdbOptions& options)
+      : env_(env),
+        options_(options),
+        commit_workers_(options.commit_hash_thread_count > 0 && !options.read_only
+                            ? std::make_unique<WorkerPool>(options.commit_hash_thread_count)
+                            : nullptr) {}
   ~LmdbStoreImpl() override;
 
   // Opens the named databases and checks or writes the metadata. Called once by open().
@@ -121,7 +127,8 @@ class LmdbStoreImpl final : public LmdbStore {
   mutable std::mutex write_mutex_;
   mutable ResizeGate gate_;
   mutable std::mutex pool_mutex_;
-  mutable std::vector<MDB_txn*> reader_pool_;  // reset read transactions, ready for renew
+  mutable std::vector<MDB_txn*> reader_pool_;   // reset read transactions, ready for renew
+  std::unique_ptr<WorkerPool> commit_workers_;  // hashing on commit; null without commit_hash_thread_count
 };
 
 }  // namespace trestle::ledger::detail

@@ -24,6 +24,8 @@ namespace trestle::ledger::detail {
 class StorageListWriter {
  public:
   explicit StorageListWriter(std::size_t count) { ends_.reserve(count); }
+  // Room for `bytes` of items, so that adding them does not reallocate.
+  void reserve_bytes(std::size_t bytes) { area_.reserve(bytes); }
   void add(ByteView item) {
     append(area_, item);
     ends_.push_back(area_.size());

@@ -23,7 +23,12 @@
 // verify_thread_count worker threads that the pool owns (0: on the caller's thread). ARCHITECTURE
 // keeps threads out of `ledger`; this pool is the exception because issue 4 asks for batch
 // verification on several threads, and signature checks are the pool's whole cost. The workers
-// only run the suite's verify; the pool's state is touched under its mutex by the caller.
+// decode, hash and verify; the pool's state is read under its mutex and changed by the caller.
+// On an sm chain the workers compute each digest e = SM3(Z_A || signing_bytes) and one
+// crypto::sm2::Verifier owned by the pool checks the batch with verify_batch, on
+// verify_thread_count + 1 threads (the caller's included), keeping precomputed tables for the
+// keys it sees often; on an ecdsa chain the workers recover each key through the suite. Both give
+// the errors Transaction::verify gives, item by item.
 //
 // Height: the pool starts at `tip` (nullopt: empty chain, next block is 0) and follows
 // on_block_committed. After a restart, call on_block_committed for the last block_limit_window
@@ -55,7 +60,8 @@ struct TxPoolOptions {
   std::size_t capacity_tx_count = 100'000;
   // A transaction's block_limit must be in [next, next + block_limit_window); FISCO BCOS uses 1000.
   Height block_limit_window = 1'000;
-  // Worker threads for signature verification in batches; 0 verifies on the caller's thread.
+  // Worker threads for signature verification in batches; 0 verifies on the caller's thread. On
+  // an sm chain the SM2 batch verifier runs verify_thread_count + 1 threads, the caller's included.
   std::size_t verify_thread_count = 0;
 };
 
