@@ -2,9 +2,12 @@
 //
 //   trestle-bench crypto [--json] [--seconds S]
 //   trestle-bench ledger [--json] [--blocks N] [--txs M] [--suite sm|ecdsa] [--dir DIR]
-//                        [--read-seconds S] [--layout-commits K]
+//                        [--hash-threads T] [--read-seconds S] [--layout-commits K]
+//   trestle-bench txpool [--json] [--batch N] [--rounds R]
 //   trestle-bench consensus [--json] [--seeds N] [--blocks N]
 //   trestle-bench network [--json] [--seconds S]
+//   trestle-bench node [--json] [--suite sm|ecdsa ...] [--txs N] [--nodes N] [--engine pbft|raft]
+//                      [--block-txs M] [--no-sync]
 //
 // Exit codes: 0 success, 1 a measurement or cross-check failed, 2 usage error.
 
@@ -12,6 +15,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/core.h>
@@ -22,6 +26,8 @@
 #include "crypto_bench.hpp"
 #include "ledger_bench.hpp"
 #include "network_bench.hpp"
+#include "node_bench.hpp"
+#include "txpool_bench.hpp"
 
 namespace {
 
@@ -103,6 +109,12 @@ int main(int argc, char** argv) {
                    "Directory for the temporary stores (default: the system temporary directory; tmpfs makes "
                    "fsync free, so measure on a real disk)")
       ->type_name("DIR");
+  ledger
+      ->add_option("--hash-threads", ledger_options.commit_hash_threads,
+                   "Hashing workers of the ledger stores on commit (LmdbOptions::commit_hash_thread_count); when "
+                   "positive, one more store commits with 0 for comparison")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{64}))
+      ->capture_default_str();
   ledger->add_option("--read-seconds", ledger_options.read_seconds, "Measuring time per read cell, in seconds")
       ->check(CLI::Range(0.001, 60.0))
       ->capture_default_str();
@@ -110,6 +122,20 @@ int main(int argc, char** argv) {
       ->add_option("--layout-commits", ledger_options.layout_commits,
                    "Durable commits per LMDB layout variant (0 skips the layout rows)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{10'000}))
+      ->capture_default_str();
+
+  trestle::bench::TxPoolBenchOptions txpool_options;
+  CLI::App* txpool = app.add_subcommand(
+      "txpool",
+      "Batch signature verification on 2 threads against 1: sm2::Verifier::verify_batch and TxPool::submit_batch "
+      "(sm and ecdsa); wall-clock time, best of the rounds; progress on stderr");
+  txpool->add_flag("--json", json,
+                   "Print a JSON array of objects with keys op, unit, trestle, peer, peer_value, ratio");
+  txpool->add_option("--batch", txpool_options.batch_size, "Signatures (transactions) per batch")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
+      ->capture_default_str();
+  txpool->add_option("--rounds", txpool_options.rounds, "Timed batches per contestant and row")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000}))
       ->capture_default_str();
 
   trestle::bench::ConsensusBenchOptions consensus_options;
@@ -137,6 +163,28 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.05, 60.0))
       ->capture_default_str();
 
+  trestle::bench::NodeBenchOptions node_options;
+  bool node_no_sync = false;
+  CLI::App* node = app.add_subcommand(
+      "node",
+      "End to end: signed transfers submitted to a chain of real nodes in this process (each with its LMDB store, "
+      "TLS links, pool and consensus thread) until committed; tx/s and commit latency; progress on stderr");
+  node->add_flag("--json", json, "Print a JSON array of objects with keys op, unit, trestle, peer, peer_value, ratio");
+  node->add_option("--suite", node_options.suites, "Suites to run, in order")
+      ->check(CLI::IsMember({"sm", "ecdsa"}))
+      ->capture_default_str();
+  node->add_option("--txs", node_options.txs, "Transfers per suite")
+      ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
+  node->add_option("--nodes", node_options.nodes, "Sealers")->check(CLI::Range(1, 64))->capture_default_str();
+  node->add_option("--engine", node_options.engine, "Consensus engine")
+      ->check(CLI::IsMember({"pbft", "raft"}))
+      ->capture_default_str();
+  node->add_option("--block-txs", node_options.block_tx_max, "Transactions per block at most")
+      ->check(CLI::Range(1, 10'000))
+      ->capture_default_str();
+  node->add_flag("--no-sync", node_no_sync, "Commit without fsync (NodeConfig::sync = false)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -148,7 +196,15 @@ int main(int argc, char** argv) {
   try {
     std::vector<trestle::bench::Row> rows;
     std::string title;
-    if (network->parsed()) {
+    if (node->parsed()) {
+      node_options.sync = !node_no_sync;
+      rows = trestle::bench::run_node_bench(node_options);
+      title = fmt::format(
+          "Trestle end to end: {} {} sealers in one process on {} hardware threads, {} transfers per "
+          "suite, blocks of at most {}, {}",
+          node_options.nodes, node_options.engine, std::thread::hardware_concurrency(), node_options.txs,
+          node_options.block_tx_max, node_options.sync ? "fsync on" : "no fsync");
+    } else if (network->parsed()) {
       rows = trestle::bench::run_network_bench(network_options);
       title = fmt::format("Trestle network benchmark: {} s per cell; {}", network_options.seconds_per_cell,
                           trestle::bench::network_peers_description());
@@ -156,6 +212,12 @@ int main(int argc, char** argv) {
       rows = trestle::bench::run_consensus_bench(consensus_options);
       title = fmt::format("Trestle consensus simulator: {} seeds of {} blocks per cell, no faults",
                           consensus_options.seeds, consensus_options.blocks);
+    } else if (txpool->parsed()) {
+      rows = trestle::bench::run_txpool_bench(txpool_options);
+      title = fmt::format(
+          "Trestle batch verification: {} per batch, best of {} rounds, 2 threads (trestle) vs 1 "
+          "(peer); {} hardware threads",
+          txpool_options.batch_size, txpool_options.rounds, std::thread::hardware_concurrency());
     } else if (ledger->parsed()) {
       rows = trestle::bench::run_ledger_bench(ledger_options);
       title = trestle::bench::ledger_bench_description(ledger_options);

@@ -36,5 +36,9 @@ void add_sign_commands(CLI::App& app, Action& action);    // sign, verify, recov
 void add_cipher_commands(CLI::App& app, Action& action);  // sm2 encrypt|decrypt, sm4
 void add_ledger_commands(CLI::App& app, Action& action);  // ledger verify|show|bench
 void add_sim_command(CLI::App& app, Action& action);      // sim: consensus simulator sweeps
+void add_chain_commands(CLI::App& app, Action& action);   // chain init
+void add_node_commands(CLI::App& app, Action& action);    // node start
+void add_rpc_commands(CLI::App& app, Action& action);     // rpc, tx transfer|send, load
+void add_load_command(CLI::App& app, Action& action);     // load (registered by add_rpc_commands)
 
 }  // namespace trestle::cli

@@ -10,14 +10,18 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "ledger_json.hpp"
 #include "ledger_workload.hpp"
 #include "trestle/core/hex.hpp"
 #include "trestle/ledger/inclusion.hpp"
 #include "trestle/ledger/lmdb_store.hpp"
 #include "trestle/ledger/verify.hpp"
+#include "trestle/node/ledger_json.hpp"
 
 namespace trestle::cli {
+using node::header_json;
+using node::proof_json;
+using node::receipt_json;
+using node::transaction_json;
 namespace {
 
 using Clock = std::chrono::steady_clock;

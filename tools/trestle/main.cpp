@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
   trestle::cli::add_cipher_commands(app, action);
   trestle::cli::add_ledger_commands(app, action);
   trestle::cli::add_sim_command(app, action);
+  trestle::cli::add_chain_commands(app, action);
+  trestle::cli::add_node_commands(app, action);
+  trestle::cli::add_rpc_commands(app, action);
   app.add_subcommand("version", "Print the version of trestle")->callback([&action] {
     action = []() -> trestle::cli::Outcome {
       TRESTLE_TRY_STATUS(trestle::cli::write_stdout_line("trestle " + std::string(kVersion)));

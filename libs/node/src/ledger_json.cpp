@@ -1,8 +1,8 @@
-#include "ledger_json.hpp"
+#include "trestle/node/ledger_json.hpp"
 
 #include "trestle/core/hex.hpp"
 
-namespace trestle::cli {
+namespace trestle::node {
 
 using json = nlohmann::ordered_json;
 
@@ -62,4 +62,4 @@ nlohmann::ordered_json proof_json(const ledger::MerkleProof& proof) {
   return {{"leaf_index", proof.leaf_index}, {"tree_size", proof.tree_size}, {"siblings", std::move(siblings)}};
 }
 
-}  // namespace trestle::cli
+}  // namespace trestle::node

@@ -1,7 +1,8 @@
 #pragma once
-// JSON views of ledger values for `trestle ledger show`. Bytes and hashes are lower-case hex
-// without 0x; integers are JSON numbers (heights and timestamps fit in a double's 53 bits for any
-// real chain); a missing target is null. docs/ledger.md lists the fields.
+// JSON views of ledger values, for `trestle ledger show` and the node's JSON-RPC answers. Bytes
+// and hashes are lower-case hex without 0x; integers are JSON numbers (heights and timestamps fit
+// in a double's 53 bits for any real chain); a missing target is null. docs/ledger.md lists the
+// fields.
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,7 @@
 #include "trestle/ledger/receipt.hpp"
 #include "trestle/ledger/transaction.hpp"
 
-namespace trestle::cli {
+namespace trestle::node {
 
 // The header's fields, its hash and its commit certificate.
 nlohmann::ordered_json header_json(const crypto::CryptoSuite& suite, const ledger::BlockHeader& header);
@@ -21,4 +22,4 @@ nlohmann::ordered_json transaction_json(const crypto::CryptoSuite& suite, const 
 nlohmann::ordered_json receipt_json(const ledger::Receipt& receipt);
 nlohmann::ordered_json proof_json(const ledger::MerkleProof& proof);
 
-}  // namespace trestle::cli
+}  // namespace trestle::node
