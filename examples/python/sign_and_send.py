@@ -2,8 +2,12 @@
 """Sign a transaction, send it to a running Trestle node, wait for its receipt and check its
 inclusion proof against the block header.
 
-    python3 sign_and_send.py --url http://127.0.0.1:8545/ --suite sm --chain-id chain0 \
-        --key account.pem --to 00112233445566778899aabbccddeeff00112233 --payload 'hello'
+    python3 sign_and_send.py --url http://127.0.0.1:30301/ --suite sm --chain-id trestle-local \
+        --key mychain/accounts/account0.pem --to ADDRESS_OF_ACCOUNT_1 --amount 5
+
+(a chain made by `trestle chain init --nodes 4 --suite sm --out mychain` and started with
+`trestle node start`, see docs/getting-started.md; --payload sends raw text instead, which the
+asset application refuses and a custom application may accept).
 
 Without --key a fresh key is generated (fine for a chain that accepts any sender). The proof check
 is what a light client does; a real one must also trust the header, by checking its commit
@@ -34,15 +38,19 @@ def main(argv=None):
     parser.add_argument("--key", help="the sender's private key (PEM); default: a new key")
     parser.add_argument("--to", help="the target address, 40 hex digits")
     parser.add_argument("--payload", default="", help="the payload, as text")
+    parser.add_argument("--amount", type=int,
+                        help="send an asset transfer of this amount to --to (the payload of the node's asset "
+                             "application: op 1, then the amount as u64 big-endian); replaces --payload")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the receipt")
     args = parser.parse_args(argv)
 
     key = load_key(args.key, args.suite)
     client = trestle.RpcClient(args.url)
     height = client.get_block_number()
+    payload = args.payload.encode() if args.amount is None else b"\x01" + args.amount.to_bytes(8, "big")
     tx = trestle.Transaction(chain_id=args.chain_id, group_id=args.group_id, block_limit=max(height, 0) + 100,
                              target=bytes.fromhex(args.to) if args.to else None,
-                             payload=args.payload.encode()).sign(key)
+                             payload=payload).sign(key)
     print(f"sender   {key.address().hex()}")
     print(f"tx hash  {tx.hash(args.suite).hex()}")
 
