@@ -53,3 +53,29 @@ TEST_CASE("cli: trestle-bench crypto --json prints rows with the documented keys
 }
 
 }  // namespace trestle::cli_test
+
+namespace trestle::cli_test {
+
+// A tiny end-to-end run: a 4-node chain in the benchmark's process commits 300 transfers.
+TEST_CASE("cli: trestle-bench node --json prints throughput and latency rows", "[cli][bench]") {
+  RunResult result = run(TRESTLE_BENCH_EXE, {"node", "--json", "--suite", "ecdsa", "--txs", "300", "--no-sync"});
+  INFO("stderr: " << result.err);
+  REQUIRE(result.exit_code == 0);
+  nlohmann::json rows = nlohmann::json::parse(result.out);
+  REQUIRE(rows.is_array());
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0]["op"] == "pbft n=4 ecdsa e2e");
+  CHECK(rows[0]["unit"] == "tx/s");
+  CHECK(rows[0]["trestle"].get<double>() > 0);
+  CHECK(rows[0]["peer"] == "goal");
+  CHECK(rows[0]["peer_value"] == 5000.0);
+  CHECK(rows[1]["op"] == "pbft n=4 ecdsa e2e commit latency p50");
+  CHECK(rows[2]["op"] == "pbft n=4 ecdsa e2e commit latency p99");
+  CHECK(rows[2]["trestle"].get<double>() >= rows[1]["trestle"].get<double>());
+  CHECK(rows[1]["unit"] == "ms");
+
+  RunResult usage = run(TRESTLE_BENCH_EXE, {"node", "--suite", "rsa"});
+  CHECK(usage.exit_code == 2);
+}
+
+}  // namespace trestle::cli_test

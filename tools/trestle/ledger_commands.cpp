@@ -121,7 +121,7 @@ Result<nlohmann::ordered_json> tx_json(const ledger::LmdbStore& store, const std
   return nlohmann::ordered_json{{"location", {{"height", location.height}, {"index", location.index}}},
                                 {"header", header_json(suite, found.header)},
                                 {"transaction", transaction_json(suite, found.transaction)},
-                                {"receipt", receipt_json(found.receipt)},
+                                {"receipt", receipt_json(suite, found.receipt)},
                                 {"transaction_proof", proof_json(found.transaction_proof)},
                                 {"receipt_proof", proof_json(found.receipt_proof)}};
 }

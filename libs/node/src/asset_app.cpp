@@ -13,12 +13,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app_state.hpp"
 #include "trestle/core/codec.hpp"
 #include "trestle/core/hex.hpp"
 #include "trestle/node/apps.hpp"
 
 namespace trestle::node {
 namespace {
+
+using detail::field_error;
 
 constexpr std::uint8_t kTransferOp = 1;
 
@@ -58,33 +61,15 @@ std::string insufficient_funds_message(std::uint64_t balance, std::uint64_t amou
 
 constexpr std::string_view kMissingTargetMessage = "missing target: a transfer's target is its recipient";
 
-Error field_error(const std::string& field, const std::string& message) {
-  return Error(ErrorCode::kInvalidArgument, field + ": " + message);
-}
-
-Result<nlohmann::json> parse_state_json(std::string_view text) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return field_error("application_state", std::string("not valid JSON: ") + e.what());
-  }
-}
-
 class AssetApplication final : public Application {
  public:
   std::string_view name() const override { return "asset"; }
 
   Result<ledger::WriteSet> genesis_state(std::string_view application_state_json) const override {
     ledger::WriteSet writes;
-    if (application_state_json.empty()) return writes;
-    TRESTLE_TRY(const nlohmann::json state, parse_state_json(application_state_json));
-    if (!state.is_object()) return field_error("application_state", "expected an object with \"accounts\"");
-    for (const auto& [key, value] : state.items()) {
-      if (key != "accounts") return field_error("application_state." + key, "unknown field (expected accounts)");
-    }
-    if (!state.contains("accounts")) return field_error("application_state.accounts", "missing");
-    const auto& accounts = state.at("accounts");
-    if (!accounts.is_array()) return field_error("application_state.accounts", "expected an array");
+    TRESTLE_TRY(const auto list, detail::state_list(application_state_json, "accounts"));
+    if (!list) return writes;
+    const nlohmann::json& accounts = *list;
 
     std::set<Address> seen;
     for (std::size_t i = 0; i < accounts.size(); ++i) {

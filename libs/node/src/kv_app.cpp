@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app_state.hpp"
 #include "trestle/core/codec.hpp"
 #include "trestle/core/hex.hpp"
 #include "trestle/node/apps.hpp"
@@ -15,20 +16,10 @@
 namespace trestle::node {
 namespace {
 
+using detail::field_error;
+
 constexpr std::uint8_t kPutOp = 1;
 constexpr std::uint8_t kEraseOp = 2;
-
-Error field_error(const std::string& field, const std::string& message) {
-  return Error(ErrorCode::kInvalidArgument, field + ": " + message);
-}
-
-Result<nlohmann::json> parse_state_json(std::string_view text) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return field_error("application_state", std::string("not valid JSON: ") + e.what());
-  }
-}
 
 // The hex string `member` of an entry, decoded, with a size in [size_min, size_max]. `field` is
 // the member's path for messages.
@@ -52,15 +43,9 @@ class KvApplication final : public Application {
 
   Result<ledger::WriteSet> genesis_state(std::string_view application_state_json) const override {
     ledger::WriteSet writes;
-    if (application_state_json.empty()) return writes;
-    TRESTLE_TRY(const nlohmann::json state, parse_state_json(application_state_json));
-    if (!state.is_object()) return field_error("application_state", "expected an object with \"entries\"");
-    for (const auto& [key, value] : state.items()) {
-      if (key != "entries") return field_error("application_state." + key, "unknown field (expected entries)");
-    }
-    if (!state.contains("entries")) return field_error("application_state.entries", "missing");
-    const auto& entries = state.at("entries");
-    if (!entries.is_array()) return field_error("application_state.entries", "expected an array");
+    TRESTLE_TRY(const auto list, detail::state_list(application_state_json, "entries"));
+    if (!list) return writes;
+    const nlohmann::json& entries = *list;
 
     for (std::size_t i = 0; i < entries.size(); ++i) {
       const std::string field = "application_state.entries[" + std::to_string(i) + "]";

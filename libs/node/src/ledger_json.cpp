@@ -42,18 +42,25 @@ nlohmann::ordered_json transaction_json(const crypto::CryptoSuite& suite, const 
           {"signature_valid", sender.ok()}};
 }
 
-nlohmann::ordered_json receipt_json(const ledger::Receipt& receipt) {
+nlohmann::ordered_json receipt_json(const crypto::CryptoSuite& suite, const ledger::Receipt& receipt) {
   json logs = json::array();
   for (const auto& log : receipt.logs) {
     json topics = json::array();
     for (const auto& topic : log.topics) topics.push_back(to_hex(topic));
     logs.push_back({{"address", to_hex(log.address)}, {"topics", std::move(topics)}, {"data", to_hex(log.data)}});
   }
-  return {{"tx_hash", to_hex(receipt.tx_hash)},
+  return {{"hash", to_hex(receipt.hash(suite))},
+          {"tx_hash", to_hex(receipt.tx_hash)},
           {"status", receipt.status},
           {"output", to_hex(receipt.output)},
           {"logs", std::move(logs)},
           {"height", receipt.height}};
+}
+
+nlohmann::ordered_json block_json(const crypto::CryptoSuite& suite, const ledger::Block& block) {
+  json transactions = json::array();
+  for (const auto& tx : block.transactions) transactions.push_back(transaction_json(suite, tx));
+  return {{"header", header_json(suite, block.header)}, {"transactions", std::move(transactions)}};
 }
 
 nlohmann::ordered_json proof_json(const ledger::MerkleProof& proof) {

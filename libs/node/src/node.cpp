@@ -147,7 +147,6 @@ Status Node::Impl::open() {
 
 Status Node::Impl::start() {
   if (started_) return Error(ErrorCode::kInvalidArgument, "node already started");
-  started_ = true;
   network::TransportHandlers handlers;
   handlers.on_message = [this](const network::NodeId& from, network::MessageType type, ByteView payload) {
     on_peer_message(from, type, payload);
@@ -161,6 +160,7 @@ Status Node::Impl::start() {
     }
   };
   TRESTLE_TRY_STATUS(transport_->start(std::move(handlers)));
+  started_ = true;
   work_.emplace(asio::make_work_guard(io_));
   asio::post(io_, [this] {
     engine_->start();

@@ -184,7 +184,7 @@ Outcome get_transaction_receipt(NodeApi& api, const json& params) {
   auto hash = hash_param(params, 0);
   if (!hash.ok()) return invalid_params(hash.error());
   auto receipt = api.store().receipt(hash.value());
-  if (receipt.ok()) return receipt_json(receipt.value());
+  if (receipt.ok()) return receipt_json(api.suite(), receipt.value());
   if (receipt.error().code() == ErrorCode::kNotFound) return json(nullptr);
   return store_failure("reading the receipt of " + to_hex(hash.value()), receipt.error());
 }

@@ -19,7 +19,10 @@ nlohmann::ordered_json header_json(const crypto::CryptoSuite& suite, const ledge
 // The transaction's fields and hash, and its signature check: "sender_address" (null when the
 // signature does not verify) and "signature_valid".
 nlohmann::ordered_json transaction_json(const crypto::CryptoSuite& suite, const ledger::Transaction& tx);
-nlohmann::ordered_json receipt_json(const ledger::Receipt& receipt);
+// The receipt's hash and fields.
+nlohmann::ordered_json receipt_json(const crypto::CryptoSuite& suite, const ledger::Receipt& receipt);
+// {"header": ..., "transactions": [...]}.
+nlohmann::ordered_json block_json(const crypto::CryptoSuite& suite, const ledger::Block& block);
 nlohmann::ordered_json proof_json(const ledger::MerkleProof& proof);
 
 }  // namespace trestle::node
