@@ -201,6 +201,7 @@ class FakeNodeApi : public NodeApi {
     out.view_changes = 8;
     out.consensus_dropped = 9;
     out.blocks_synced = 10;
+    out.peer_messages_dropped = 11;
     out.peers = peers();
     return out;
   }
@@ -388,7 +389,8 @@ TEST_CASE("rpc: state, sealers, peers, sync status and node info", "[node][rpc]"
         json{{"syncing", true}, {"height", 2}, {"highest_height", 9}, {"blocks_synced", 5}});
 
   const json info = result(chain.api, "getNodeInfo");
-  CHECK(info.size() == 11);
+  CHECK(info.size() == 12);
+  CHECK(info["consensus_failed"] == false);
   CHECK(info["version"] == "0.1.0");
   CHECK(info["suite"] == "sm");
   CHECK(info["consensus"] == "pbft");
@@ -576,6 +578,8 @@ TEST_CASE("rpc: metrics text has every series", "[node][rpc]") {
                                                      {"trestle_consensus_view_changes_total", "counter"},
                                                      {"trestle_consensus_dropped_messages_total", "counter"},
                                                      {"trestle_blocks_synced_total", "counter"},
+                                                     {"trestle_peer_messages_dropped_total", "counter"},
+                                                     {"trestle_consensus_failed", "gauge"},
                                                      {"trestle_peer_connected", "gauge"},
                                                      {"trestle_peer_bytes_sent_total", "counter"},
                                                      {"trestle_peer_bytes_received_total", "counter"},
@@ -589,10 +593,10 @@ TEST_CASE("rpc: metrics text has every series", "[node][rpc]") {
        {"trestle_block_height 2\n", "trestle_txs_committed_total 5\n", "trestle_blocks_committed_total 3\n",
         "trestle_txpool_size 1\n", "trestle_txs_submitted_total 6\n", "trestle_txs_rejected_total 7\n",
         "trestle_consensus_view_changes_total 8\n", "trestle_consensus_dropped_messages_total 9\n",
-        "trestle_blocks_synced_total 10\n", "trestle_peer_connected{peer=\"2\"} 1\n",
-        "trestle_peer_connected{peer=\"3\"} 0\n", "trestle_peer_bytes_sent_total{peer=\"2\"} 1000\n",
-        "trestle_peer_bytes_received_total{peer=\"2\"} 2000\n", "trestle_peer_frames_dropped_total{peer=\"2\"} 3\n",
-        "trestle_peer_reconnects_total{peer=\"2\"} 4\n"}) {
+        "trestle_blocks_synced_total 10\n", "trestle_peer_messages_dropped_total 11\n", "trestle_consensus_failed 0\n",
+        "trestle_peer_connected{peer=\"2\"} 1\n", "trestle_peer_connected{peer=\"3\"} 0\n",
+        "trestle_peer_bytes_sent_total{peer=\"2\"} 1000\n", "trestle_peer_bytes_received_total{peer=\"2\"} 2000\n",
+        "trestle_peer_frames_dropped_total{peer=\"2\"} 3\n", "trestle_peer_reconnects_total{peer=\"2\"} 4\n"}) {
     CHECK_THAT(text, Catch::Contains(line));
   }
 }

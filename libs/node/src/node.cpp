@@ -18,6 +18,10 @@ namespace {
 
 constexpr std::chrono::milliseconds kGossipInterval{10};
 constexpr std::chrono::milliseconds kStatusInterval{1'000};
+// Bounds on what peers can make this node hold before it is processed; beyond them, new input is
+// dropped and counted (gossip and consensus messages are best-effort, and the peers retry).
+constexpr std::size_t kIntakeBytesMax = 256u << 20;
+constexpr std::size_t kConsensusBacklogMax = 20'000;
 
 std::shared_ptr<spdlog::logger> node_logger() {
   if (auto logger = spdlog::get("trestle.node")) return logger;
@@ -62,7 +66,11 @@ Status Node::Impl::open() {
   // Consensus checked the roots by executing the block before voting for it (check_block).
   store_options.verify_roots = false;
   TRESTLE_TRY(store_, ledger::LmdbStore::open(config_.data_dir / "ledger", store_options));
-  TRESTLE_TRY(meta_, detail::NodeMeta::open(config_.data_dir / "node", config_.sync));
+  // Always fsync'd, even with sync = false: blocks lost in a crash can be fetched again from
+  // peers, but a lost record of this node's votes could make it contradict them.
+  TRESTLE_TRY(meta_, detail::NodeMeta::open(config_.data_dir / "node", true));
+  // Unreadable consensus state must stop the node here, not start an engine without its votes.
+  TRESTLE_TRY_STATUS(meta_->engine_state());
 
   TRESTLE_TRY(GenesisBlock genesis_block, make_genesis_block(genesis_, *app_));
   const Hash256 genesis_hash = genesis_block.block.hash(suite_);
@@ -81,7 +89,6 @@ Status Node::Impl::open() {
   const ledger::ChainTip tip = *store_->tip();
   TRESTLE_TRY(ledger::BlockHeader tip_header, store_->header_at(tip.height));
   tip_timestamp_ms_ = tip_header.timestamp_ms;
-  highest_height_ = tip.height;
 
   // The pool remembers committed nonces for block_limit_window blocks: replay them.
   ledger::TxPoolOptions pool_options;
@@ -146,7 +153,8 @@ Status Node::Impl::open() {
 }
 
 Status Node::Impl::start() {
-  if (started_) return Error(ErrorCode::kInvalidArgument, "node already started");
+  std::lock_guard lifecycle(lifecycle_mutex_);
+  if (started_ || stopped_) return Error(ErrorCode::kInvalidArgument, "node already started");
   network::TransportHandlers handlers;
   handlers.on_message = [this](const network::NodeId& from, network::MessageType type, ByteView payload) {
     on_peer_message(from, type, payload);
@@ -159,22 +167,27 @@ Status Node::Impl::start() {
       (void)transport_->send(peer, detail::kStatusMessage, detail::encode_status(committed_height()));
     }
   };
-  TRESTLE_TRY_STATUS(transport_->start(std::move(handlers)));
-  started_ = true;
+  // The engine starts first: it is queued before any peer message can be, and the consensus
+  // thread runs only once the transport is up, so the engine's first messages can go out.
   work_.emplace(asio::make_work_guard(io_));
   asio::post(io_, [this] {
     engine_->start();
     arm_gossip_timer();
     arm_status_timer();
   });
+  if (auto started = transport_->start(std::move(handlers)); !started.ok()) {
+    work_.reset();
+    return started;
+  }
   io_thread_ = std::thread([this] {
     try {
       io_.run();
     } catch (const std::exception& e) {
-      log_->critical("consensus thread stopped: {}", e.what());
+      fail(std::string("consensus thread stopped: ") + e.what());
     }
   });
   intake_thread_ = std::thread([this] { intake_loop(); });
+  started_ = true;
   log_->info("node {} of {} started: chain {}, suite {}, {} consensus, p2p port {}", self_index_,
              genesis_.sealers.size(), genesis_.chain_id, genesis_.suite, genesis_.consensus.engine,
              transport_->listen_port());
@@ -182,20 +195,14 @@ Status Node::Impl::start() {
 }
 
 void Node::Impl::stop() {
+  std::lock_guard lifecycle(lifecycle_mutex_);
   if (!started_ || stopped_) return;
   // The transport's handlers post into the io_context and the intake queue: stop it first.
   transport_->stop();
-  asio::post(io_, [this] {
-    stopped_ = true;
-    for (auto& [id, slot] : timers_) slot.timer->cancel();
-    proposal_timer_->cancel();
-    gossip_timer_->cancel();
-    status_timer_->cancel();
-  });
+  stopped_ = true;
   work_.reset();
   io_.stop();
   if (io_thread_.joinable()) io_thread_.join();
-  stopped_ = true;
   {
     std::lock_guard lock(intake_mutex_);
     intake_stop_ = true;
@@ -211,8 +218,14 @@ void Node::Impl::on_peer_message(const network::NodeId& from, network::MessageTy
   const std::uint32_t index = sender->second;
   switch (type) {
     case detail::kConsensusMessage:
+      if (consensus_backlog_.load() >= kConsensusBacklogMax) {
+        ++peer_messages_dropped_;
+        return;
+      }
+      ++consensus_backlog_;
       asio::post(io_, [this, index, message = to_bytes(payload)] {
-        if (!stopped_ && !failed_) engine_->on_message(index, message);
+        --consensus_backlog_;
+        if (!halted()) engine_->on_message(index, message);
       });
       return;
     case detail::kTxBatchMessage: {
@@ -223,6 +236,11 @@ void Node::Impl::on_peer_message(const network::NodeId& from, network::MessageTy
       }
       {
         std::lock_guard lock(intake_mutex_);
+        if (intake_bytes_ + payload.size() > kIntakeBytesMax) {
+          ++peer_messages_dropped_;
+          return;
+        }
+        intake_bytes_ += payload.size();
         intake_.push_back(std::move(txs).value());
       }
       intake_cv_.notify_one();
@@ -230,10 +248,7 @@ void Node::Impl::on_peer_message(const network::NodeId& from, network::MessageTy
     }
     case detail::kStatusMessage: {
       auto height = detail::decode_status(payload);
-      if (!height.ok()) return;
-      std::uint64_t highest = highest_height_.load();
-      while (highest < height.value() && !highest_height_.compare_exchange_weak(highest, height.value())) {
-      }
+      if (height.ok()) note_peer_height(index, height.value());
       return;
     }
     default:
@@ -250,6 +265,9 @@ void Node::Impl::intake_loop() {
       if (intake_stop_) return;
       batch = std::move(intake_.front());
       intake_.pop_front();
+      std::size_t bytes = 0;
+      for (const Bytes& tx : batch) bytes += tx.size();
+      intake_bytes_ -= std::min(intake_bytes_, bytes);
     }
     // Peers forward what they admitted; a transaction committed meanwhile is refused as a replay.
     for (const auto& result : pool_->submit_batch(batch)) {
@@ -288,14 +306,28 @@ void Node::Impl::flush_gossip() {
     gossip_bytes_ = 0;
   }
   if (txs.empty() || genesis_.sealers.size() < 2) return;
-  auto sent = transport_->broadcast(detail::kTxBatchMessage, detail::encode_tx_batch(txs));
-  if (!sent.ok()) log_->warn("tx gossip not sent: {}", sent.error().message());
+  // Batches within the receivers' limits, however much piled up meanwhile.
+  std::vector<Bytes> batch;
+  std::size_t batch_bytes = 0;
+  auto send_batch = [&] {
+    if (batch.empty()) return;
+    auto sent = transport_->broadcast(detail::kTxBatchMessage, detail::encode_tx_batch(batch));
+    if (!sent.ok()) log_->warn("tx gossip not sent: {}", sent.error().message());
+    batch.clear();
+    batch_bytes = 0;
+  };
+  for (Bytes& tx : txs) {
+    if (batch.size() == detail::kTxBatchCountMax || batch_bytes + tx.size() > detail::kTxBatchFlushBytes) send_batch();
+    batch_bytes += tx.size();
+    batch.push_back(std::move(tx));
+  }
+  send_batch();
 }
 
 void Node::Impl::arm_gossip_timer() {
   gossip_timer_->expires_after(kGossipInterval);
   gossip_timer_->async_wait([this](const asio::error_code& error) {
-    if (error || stopped_) return;
+    if (error || halted()) return;
     flush_gossip();
     arm_gossip_timer();
   });
@@ -304,11 +336,30 @@ void Node::Impl::arm_gossip_timer() {
 void Node::Impl::arm_status_timer() {
   status_timer_->expires_after(kStatusInterval);
   status_timer_->async_wait([this](const asio::error_code& error) {
-    if (error || stopped_) return;
+    if (error || halted()) return;
     (void)transport_->broadcast(detail::kStatusMessage, detail::encode_status(committed_height()));
     snapshot_engine_stats();
     arm_status_timer();
   });
+}
+
+void Node::Impl::note_peer_height(std::uint32_t peer, std::uint64_t height) {
+  std::lock_guard lock(peer_heights_mutex_);
+  std::uint64_t& known = peer_heights_[peer];
+  known = std::max(known, height);
+}
+
+std::uint64_t Node::Impl::trusted_peer_height() const {
+  std::vector<std::uint64_t> heights;
+  {
+    std::lock_guard lock(peer_heights_mutex_);
+    for (const auto& [peer, height] : peer_heights_) heights.push_back(height);
+  }
+  // A faulty peer may claim any height: only a height that f + 1 peers reached has an honest one.
+  const std::size_t f = consensus::byzantine_faults_max(sealer_count());
+  if (heights.size() <= f) return 0;
+  std::sort(heights.begin(), heights.end(), std::greater<>());
+  return heights[f];
 }
 
 void Node::Impl::snapshot_engine_stats() {
@@ -379,6 +430,7 @@ NodeInfo Node::info() const {
   info.node_id = impl.node_ids_[impl.self_index_];
   info.sealer_count = static_cast<std::uint32_t>(impl.genesis_.sealers.size());
   info.uptime_ms = impl.now_ms();
+  info.consensus_failed = impl.failed_;
   return info;
 }
 
@@ -404,7 +456,7 @@ std::vector<PeerInfo> Node::peers() const {
 SyncStatus Node::sync_status() const {
   SyncStatus status;
   status.height = impl_->committed_height();
-  status.highest_height = std::max(status.height, impl_->highest_height_.load());
+  status.highest_height = std::max(status.height, impl_->trusted_peer_height());
   // One block of difference is the normal lag of a commit still travelling.
   status.syncing = status.highest_height > status.height + 1;
   std::lock_guard lock(impl_->stats_mutex_);
@@ -427,6 +479,8 @@ NodeMetrics Node::metrics() const {
     metrics.consensus_dropped = stats.dropped_malformed + stats.dropped_bad_signature + stats.dropped_stale;
     metrics.blocks_synced = stats.blocks_synced;
   }
+  metrics.peer_messages_dropped = impl_->peer_messages_dropped_;
+  metrics.consensus_failed = impl_->failed_;
   metrics.peers = peers();
   return metrics;
 }

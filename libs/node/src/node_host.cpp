@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "node_impl.hpp"
 #include "node_messages.hpp"
@@ -20,6 +22,15 @@ constexpr std::chrono::milliseconds kProposalPoll{5};
 constexpr std::uint64_t kClockSkewMaxMs = 60'000;
 // Room left in a block for its header and length prefixes.
 constexpr std::size_t kBlockOverheadBytes = 64u << 10;
+// After a transient failure (the store busy or out of reader slots), the work is retried this
+// much later instead of being answered wrongly.
+constexpr std::chrono::milliseconds kRetryDelay{50};
+constexpr int kCommitAttemptsMax = 100;
+
+// Errors that say nothing about the block: the store could not be read just now.
+bool transient(const Error& error) {
+  return error.code() == ErrorCode::kIo || error.code() == ErrorCode::kLimitExceeded;
+}
 
 std::uint64_t wall_clock_ms() {
   return static_cast<std::uint64_t>(
@@ -32,12 +43,13 @@ std::string short_hash(const Hash256& hash) { return to_hex(hash.view().first(4)
 }  // namespace
 
 void Node::Impl::send(consensus::NodeIndex to, Bytes message) {
-  if (to >= node_ids_.size() || to == self_index_) return;
+  if (halted() || to >= node_ids_.size() || to == self_index_) return;
   auto sent = transport_->send(node_ids_[to], detail::kConsensusMessage, message);
   if (!sent.ok()) log_->debug("consensus message to node {} not queued: {}", to, sent.error().message());
 }
 
 void Node::Impl::broadcast(Bytes message) {
+  if (halted()) return;
   auto sent = transport_->broadcast(detail::kConsensusMessage, message);
   if (!sent.ok()) log_->debug("consensus broadcast not queued: {}", sent.error().message());
 }
@@ -50,7 +62,7 @@ void Node::Impl::set_timer(consensus::TimerId id, std::uint64_t delay_ms) {
   const std::uint64_t generation = ++slot.generation;
   slot.timer->expires_after(std::chrono::milliseconds(delay_ms));
   slot.timer->async_wait([this, id, generation](const asio::error_code& error) {
-    if (error || stopped_) return;
+    if (error || halted()) return;
     auto it = timers_.find(id);
     if (it == timers_.end() || it->second.generation != generation) return;
     engine_->on_timer(id);
@@ -132,7 +144,7 @@ void Node::Impl::request_proposal(consensus::Height height) {
 // Proposes at once when a block's worth of transactions waits; otherwise waits up to
 // block_interval_ms for more, and with an empty pool up to empty_block_interval_ms.
 void Node::Impl::try_propose() {
-  if (!proposal_wanted_ || stopped_ || failed_) return;
+  if (!proposal_wanted_ || halted()) return;
   const consensus::Height height = *proposal_wanted_;
   if (height != committed_height() + 1) {
     proposal_wanted_.reset();
@@ -150,20 +162,26 @@ void Node::Impl::try_propose() {
     });
     return;
   }
-  proposal_wanted_.reset();
   auto built = build_block(height);
   if (!built.ok()) {
-    log_->error("cannot build block {}: {}", height, built.error().message());
-    return;  // the view times out and another sealer proposes
+    // Every request must be answered (a Raft leader waits for it): try again shortly.
+    log_->error("cannot build block {}: {}; retrying", height, built.error().message());
+    proposal_timer_->expires_after(kRetryDelay);
+    proposal_timer_->async_wait([this](const asio::error_code& error) {
+      if (!error) try_propose();
+    });
+    return;
   }
+  proposal_wanted_.reset();
   Executed executed = std::move(built).value();
   const Hash256 hash = executed.block.hash(suite_);
-  consensus::Proposal proposal{height, hash, executed.block.encode()};
+  executed.payload = executed.block.encode();
+  consensus::Proposal proposal{height, hash, executed.payload};
   log_->debug("proposing block {} with {} transactions ({})", height, executed.block.transactions.size(),
               short_hash(hash));
   executed_.insert_or_assign(hash, std::move(executed));
   asio::post(io_, [this, proposal = std::move(proposal)]() mutable {
-    if (!stopped_) engine_->on_proposal(std::move(proposal));
+    if (!halted()) engine_->on_proposal(std::move(proposal));
   });
 }
 
@@ -193,7 +211,7 @@ Result<Node::Impl::Executed> Node::Impl::build_block(consensus::Height height) {
 // Everything a sealer must know before it votes for a block: it decodes, names itself by the
 // agreed hash, extends the tip, carries only admissible transactions (signatures, chain, nonces,
 // block limits: the pool's rules) and its roots are what executing it here gives.
-Result<Node::Impl::Executed> Node::Impl::check_block(const consensus::Proposal& proposal) {
+Result<Node::Impl::Executed> Node::Impl::check_block(const consensus::Proposal& proposal, bool agreed) {
   auto tip = store_->tip();
   if (!tip) return Error(ErrorCode::kInternal, "no genesis block");
   if (proposal.height != tip->height + 1) {
@@ -209,13 +227,15 @@ Result<Node::Impl::Executed> Node::Impl::check_block(const consensus::Proposal& 
   if (header.proposer_index >= sealer_count()) return Error(ErrorCode::kInvalidArgument, "proposer out of range");
   if (!header.certificate.empty()) return Error(ErrorCode::kInvalidArgument, "a proposal carries no certificate");
   if (header.timestamp_ms < tip_timestamp_ms_) return Error(ErrorCode::kInvalidArgument, "timestamp before parent");
-  if (header.timestamp_ms > wall_clock_ms() + kClockSkewMaxMs) {
+  // Local policy, not validity: a node with a slow clock must still follow what was agreed.
+  if (!agreed && header.timestamp_ms > wall_clock_ms() + kClockSkewMaxMs) {
     return Error(ErrorCode::kInvalidArgument, "timestamp too far in the future");
   }
-  TRESTLE_TRY_STATUS(pool_->validate_block(block));
+  // The cheap check first: a body that does not match its header costs no signature checks.
   if (ledger::transaction_root(suite_, block.transactions) != header.tx_root) {
     return Error(ErrorCode::kInvalidArgument, "tx root mismatch");
   }
+  TRESTLE_TRY_STATUS(pool_->validate_block(block));
   TRESTLE_TRY(Execution execution, execute(block));
   if (ledger::receipt_root(suite_, execution.receipts) != header.receipt_root) {
     return Error(ErrorCode::kInvalidArgument, "receipt root mismatch");
@@ -223,22 +243,34 @@ Result<Node::Impl::Executed> Node::Impl::check_block(const consensus::Proposal& 
   if (ledger::next_state_root(suite_, tip->state_root, execution.writes) != header.state_root) {
     return Error(ErrorCode::kInvalidArgument, "state root mismatch");
   }
-  return Executed{std::move(block), std::move(execution.receipts), std::move(execution.writes)};
+  return Executed{proposal.payload, std::move(block), std::move(execution.receipts), std::move(execution.writes)};
 }
 
 void Node::Impl::validate_proposal(const consensus::Proposal& proposal) {
-  bool valid = executed_.count(proposal.hash) != 0;
+  if (halted()) return;
+  // A hash validated before counts only with the same bytes: the hash names the header, and a
+  // different body under it must be checked on its own.
+  auto known = executed_.find(proposal.hash);
+  bool valid = known != executed_.end() && known->second.payload == proposal.payload;
   if (!valid) {
-    auto checked = check_block(proposal);
+    auto checked = check_block(proposal, false);
     if (checked.ok()) {
       executed_.insert_or_assign(proposal.hash, std::move(checked).value());
       valid = true;
+    } else if (transient(checked.error())) {
+      // Not the block's fault: ask again shortly rather than reject a good block.
+      log_->warn("cannot check block {} now: {}; retrying", proposal.height, checked.error().message());
+      auto retry = std::make_shared<asio::steady_timer>(io_, kRetryDelay);
+      retry->async_wait([this, retry, proposal](const asio::error_code& error) {
+        if (!error) validate_proposal(proposal);
+      });
+      return;
     } else {
       log_->warn("refusing block {} ({}): {}", proposal.height, short_hash(proposal.hash), checked.error().message());
     }
   }
   asio::post(io_, [this, height = proposal.height, hash = proposal.hash, valid] {
-    if (!stopped_) engine_->on_validation(height, hash, valid);
+    if (!halted()) engine_->on_validation(height, hash, valid);
   });
 }
 
@@ -246,8 +278,13 @@ void Node::Impl::commit(const consensus::Proposal& proposal, const consensus::Co
   if (failed_) return;
   auto it = executed_.find(proposal.hash);
   if (it == executed_.end()) {
-    // A crash-fault engine (Raft) lets followers commit what their leader validated.
-    auto checked = check_block(proposal);
+    // A crash-fault engine (Raft) lets followers commit what their leader validated. The block
+    // is agreed: only a transient store error may delay it, and then the commit waits.
+    auto checked = check_block(proposal, true);
+    for (int attempt = 1; !checked.ok() && transient(checked.error()) && attempt < kCommitAttemptsMax; ++attempt) {
+      std::this_thread::sleep_for(kRetryDelay);
+      checked = check_block(proposal, true);
+    }
     if (!checked.ok()) {
       fail("the agreed block " + std::to_string(proposal.height) +
            " does not check here: " + checked.error().message());
@@ -274,9 +311,6 @@ void Node::Impl::commit(const consensus::Proposal& proposal, const consensus::Co
   tip_timestamp_ms_ = executed.block.header.timestamp_ms;
   txs_committed_ += tx_count;
   ++blocks_committed_;
-  std::uint64_t highest = highest_height_.load();
-  while (highest < proposal.height && !highest_height_.compare_exchange_weak(highest, proposal.height)) {
-  }
   log_->info("committed block {} ({}) with {} txs, round {}, {} votes", proposal.height, short_hash(proposal.hash),
              tx_count, certificate.round, certificate.votes.size());
   executed_.clear();

@@ -63,6 +63,7 @@ class Node::Impl final : public consensus::Host {
 
   // A block executed on top of the tip, ready to commit once agreed.
   struct Executed {
+    Bytes payload;  // the proposal's bytes: a hash names one body
     ledger::Block block;
     std::vector<ledger::Receipt> receipts;
     ledger::WriteSet writes;
@@ -71,7 +72,9 @@ class Node::Impl final : public consensus::Host {
   // node_host.cpp helpers.
   void try_propose();
   Result<Executed> build_block(consensus::Height height);
-  Result<Executed> check_block(const consensus::Proposal& proposal);
+  // `agreed`: consensus already decided the block (a Raft follower's commit), so local policy
+  // (this node's clock) must not refuse it; only the block's own validity counts.
+  Result<Executed> check_block(const consensus::Proposal& proposal, bool agreed);
   Result<Execution> execute(const ledger::Block& block);
   Address sender_of(const ledger::Transaction& tx) const;
   void on_peer_message(const network::NodeId& from, network::MessageType type, ByteView payload);
@@ -81,6 +84,11 @@ class Node::Impl final : public consensus::Host {
   void arm_status_timer();
   void intake_loop();
   void fail(const std::string& what);
+  // Whether the engine may still act: not stopping, and not stopped by a failure.
+  bool halted() const { return stopped_ || failed_; }
+  // Committed heights peers announced; the (f+1)-th highest is one an honest peer vouches for.
+  void note_peer_height(std::uint32_t peer, std::uint64_t height);
+  std::uint64_t trusted_peer_height() const;
 
   // Configuration.
   Genesis genesis_;
@@ -107,8 +115,9 @@ class Node::Impl final : public consensus::Host {
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread io_thread_;
+  std::mutex lifecycle_mutex_;  // start() and stop()
   bool started_ = false;
-  bool stopped_ = false;
+  std::atomic<bool> stopped_{false};
 
   // Consensus-thread state.
   struct Timer {
@@ -124,7 +133,7 @@ class Node::Impl final : public consensus::Host {
   std::unique_ptr<asio::steady_timer> gossip_timer_;
   std::unique_ptr<asio::steady_timer> status_timer_;
   std::uint64_t tip_timestamp_ms_ = 0;
-  bool failed_ = false;
+  std::atomic<bool> failed_{false};
 
   // Gossip of admitted transactions (any thread adds; the consensus thread flushes).
   std::mutex gossip_mutex_;
@@ -135,11 +144,18 @@ class Node::Impl final : public consensus::Host {
   std::mutex intake_mutex_;
   std::condition_variable intake_cv_;
   std::deque<std::vector<Bytes>> intake_;
+  std::size_t intake_bytes_ = 0;
   bool intake_stop_ = false;
   std::thread intake_thread_;
 
+  // Consensus messages posted to the consensus thread and not yet handled: beyond a bound, new
+  // ones are dropped (consensus tolerates loss) rather than queued without limit.
+  std::atomic<std::size_t> consensus_backlog_{0};
+  std::atomic<std::uint64_t> peer_messages_dropped_{0};
+
   // Counters (any thread).
-  std::atomic<std::uint64_t> highest_height_{0};
+  mutable std::mutex peer_heights_mutex_;
+  std::map<std::uint32_t, std::uint64_t> peer_heights_;
   std::atomic<std::uint64_t> txs_committed_{0};
   std::atomic<std::uint64_t> blocks_committed_{0};
   std::atomic<std::uint64_t> txs_submitted_{0};

@@ -329,6 +329,7 @@ Outcome get_node_info(NodeApi& api, const json& params) {
               {"node_id", to_hex(info.node_id)},
               {"sealer_count", info.sealer_count},
               {"uptime_ms", info.uptime_ms},
+              {"consensus_failed", info.consensus_failed},
               {"height", committed_height(api.store())}};
 }
 

@@ -142,6 +142,11 @@ std::string RpcServer::metrics_text(const NodeApi& api) {
                 "Consensus messages dropped as malformed, badly signed or stale.", metrics.consensus_dropped);
   append_metric(out, "trestle_blocks_synced_total", "counter",
                 "Blocks committed from peers' certificates while catching up.", metrics.blocks_synced);
+  append_metric(out, "trestle_peer_messages_dropped_total", "counter",
+                "Peer messages dropped because too many waited to be processed.", metrics.peer_messages_dropped);
+  append_metric(out, "trestle_consensus_failed", "gauge",
+                "1 when the node stopped taking part in consensus after a failure (see its log), else 0.",
+                metrics.consensus_failed ? 1u : 0u);
   const auto& peers = metrics.peers;
   append_peer_metric(out, peers, "trestle_peer_connected", "gauge", "1 when the peer is connected, else 0.",
                      [](const network::PeerStats& stats) { return stats.connected ? 1u : 0u; });

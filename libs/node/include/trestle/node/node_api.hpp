@@ -31,10 +31,12 @@ struct PeerInfo {
 };
 
 struct SyncStatus {
-  bool syncing = false;              // this node is behind the highest height a peer announced
-  std::uint64_t height = 0;          // committed height
-  std::uint64_t highest_height = 0;  // the highest committed height known from peers (or own)
-  std::uint64_t blocks_synced = 0;   // blocks committed from peers' certificates (catch-up)
+  bool syncing = false;      // more than one block behind highest_height
+  std::uint64_t height = 0;  // committed height
+  // The (f+1)-th highest height the sealers announced (at least one honest sealer reached it),
+  // or the own height if higher.
+  std::uint64_t highest_height = 0;
+  std::uint64_t blocks_synced = 0;  // blocks committed from peers' certificates (catch-up)
 };
 
 struct NodeInfo {
@@ -48,6 +50,10 @@ struct NodeInfo {
   Hash256 node_id;
   std::uint32_t sealer_count = 0;
   std::uint64_t uptime_ms = 0;
+  // The node stopped taking part in consensus after a failure it cannot recover from alone (a
+  // commit the disk refused, unreadable consensus state); its log says why. It still answers
+  // queries. Restart it once the cause is fixed.
+  bool consensus_failed = false;
 };
 
 // Counters for /metrics (Prometheus text format; rpc_server.hpp names the series).
@@ -61,6 +67,9 @@ struct NodeMetrics {
   std::uint64_t view_changes = 0;       // consensus rounds started beyond the first
   std::uint64_t consensus_dropped = 0;  // malformed, badly signed or stale consensus messages
   std::uint64_t blocks_synced = 0;
+  // Peer messages (consensus, gossip) dropped because too many waited to be processed.
+  std::uint64_t peer_messages_dropped = 0;
+  bool consensus_failed = false;
   std::vector<PeerInfo> peers;
 };
 
