@@ -32,6 +32,9 @@ namespace trestle::node {
 struct BlockContext {
   ledger::Height height = 0;
   std::uint64_t timestamp_ms = 0;  // the proposer's clock, agreed by consensus
+  // The sealer the header names as proposer. Validators check only that it is a sealer index:
+  // under PBFT a faulty primary may name another one, so an application that rewards proposers
+  // must not trust it.
   std::uint32_t proposer_index = 0;
 };
 
